@@ -1,0 +1,32 @@
+//! shenbao (申报) takes in funding applications sent by email.
+//!
+//! # Layout
+//!
+//! The pure core, bytes → verdict, does no I/O and never reads the clock:
+//!
+//! - [`message`]: bytes of a mail → [`message::ParsedMessage`] with every attachment.
+//! - [`workbook`]: bytes of an attachment → [`workbook::Workbook`] of visible sheets.
+//! - [`form`]: a sheet → [`form::FormReading`], fields found by label and normalized.
+//! - [`rules`]: a reading → deficiencies, per the call in [`config`].
+//! - [`process`]: the glue of the above: one message or workbook → [`verdict::Verdict`].
+//! - [`report`]: a verdict as `check --json` and as a readable report.
+//! - [`template`]: the blank 申报书.
+//!
+//! The edges, each behind a small interface:
+//!
+//! - [`mailbox`]: where messages come from (Maildir, IMAP).
+//! - [`store`]: where everything is filed (SQLite).
+//! - [`transport`]: how answers leave (SMTP, a directory).
+//! - [`daemon`]: `shenbao run`, which drives the edges around the core.
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod form;
+pub mod message;
+pub mod process;
+pub mod report;
+pub mod rules;
+pub mod template;
+pub mod text;
+pub mod verdict;
+pub mod workbook;

@@ -1,0 +1,65 @@
+//! Taking a message apart: bytes → [`ParsedMessage`] with every attachment,
+//! also those inside forwarded messages, and filenames decoded the way Chinese
+//! mail clients write them. Knows nothing of forms or workbooks' insides.
+
+use jiff::Timestamp;
+
+/// Where an attachment sat in the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// An ordinary attachment (or an inline part with a filename).
+    Attached,
+    /// An inline image the HTML body shows by Content-ID (a signature logo): not evidence.
+    InlineShown,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    /// Decoded filename (RFC 2047 / RFC 2231 / raw GBK recovered); `None` when the part has none.
+    pub filename: Option<String>,
+    /// e.g. application/pdf, lower-cased.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub placement: Placement,
+    /// True when it came out of a forwarded message/rfc822 part.
+    pub forwarded: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParsedMessage {
+    /// The From address as written (no display name).
+    pub from: Option<String>,
+    pub from_name: Option<String>,
+    pub reply_to: Option<String>,
+    pub to: Vec<String>,
+    pub subject: String,
+    /// Without angle brackets.
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    /// From the `Date:` header.
+    pub date: Option<Timestamp>,
+    /// Top-most `Received:` header's date, else `Date:`.
+    pub received_at: Option<Timestamp>,
+    pub text_body: String,
+    pub html_body: String,
+    pub attachments: Vec<Attachment>,
+    /// Headers that decide whether we may answer (RFC 3834): lower-cased names, raw values.
+    pub auto_headers: Vec<(String, String)>,
+    /// A delivery status report (multipart/report; report-type=delivery-status).
+    pub is_delivery_report: bool,
+    /// For a delivery report: the Message-IDs of the bounced original, as far as it shows them.
+    pub bounced_message_ids: Vec<String>,
+}
+
+/// Parses a whole message. Never panics; `None` only when there are no headers at all.
+pub fn parse(raw: &[u8]) -> Option<ParsedMessage> {
+    let _ = raw;
+    todo!("message helper")
+}
+
+/// True when the body links large attachments (163/QQ 超大附件) instead of attaching them.
+pub fn links_cloud_attachment(message: &ParsedMessage) -> bool {
+    let _ = message;
+    todo!("message helper")
+}

@@ -1,0 +1,1 @@
+//! The core's glue: one message or one workbook → a [`Verdict`].
