@@ -30,7 +30,10 @@ mod tests {
     #[test]
     fn labels_normalize() {
         assert_eq!(normalize_label("学　会　名　称："), "学会名称");
-        assert_eq!(normalize_label("*申请资助金额（万元）"), "申请资助金额(万元)");
+        assert_eq!(
+            normalize_label("*申请资助金额（万元）"),
+            "申请资助金额(万元)"
+        );
         assert_eq!(normalize_label("※ 联系人:"), "联系人");
         assert_eq!(normalize_label("项目\n简介"), "项目简介");
     }

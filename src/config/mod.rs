@@ -24,3 +24,35 @@ pub struct ConfigError {
     pub key: Option<String>,
     pub message: String,
 }
+
+/// Reads a configuration file as UTF-8 text.
+pub(crate) fn read_text(path: &std::path::Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: path.display().to_string(),
+        line: None,
+        key: None,
+        message: e.to_string(),
+    })
+}
+
+/// Deserializes TOML, turning serde's error into one that names file, line and key.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &str,
+) -> Result<T, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError {
+        file: file.to_string(),
+        line: e.span().map(|s| line_of(text, s.start)),
+        key: None,
+        message: e.message().to_string(),
+    })
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}

@@ -4,6 +4,10 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
+use super::ConfigError;
+
+mod raw;
+
 /// The rules of one call, as data. Built by [`Call::load`] / [`Call::parse`].
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -106,15 +110,15 @@ impl Call {
     }
 
     /// Reads and validates a call file.
-    pub fn load(path: &std::path::Path) -> Result<Call, super::ConfigError> {
-        let _ = path;
-        todo!("config helper")
+    pub fn load(path: &std::path::Path) -> Result<Call, ConfigError> {
+        let text = super::read_text(path)?;
+        Call::parse(&text, &path.display().to_string())
     }
 
     /// Validates the text of a call file; `file` names it in errors.
-    pub fn parse(text: &str, file: &str) -> Result<Call, super::ConfigError> {
-        let _ = (text, file);
-        todo!("config helper")
+    pub fn parse(text: &str, file: &str) -> Result<Call, ConfigError> {
+        let raw: raw::CallFile = super::parse_toml(text, file)?;
+        raw::resolve(raw, text, file)
     }
 }
 
