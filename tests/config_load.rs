@@ -2,10 +2,6 @@
 
 use shenbao::config::{AmountRule, Call, ConfigError, Roster, Settings};
 
-fn shipped_call() -> Call {
-    Call::load("config/call-2020.toml".as_ref()).expect("config/call-2020.toml loads")
-}
-
 #[test]
 fn shipped_settings_call_and_roster_load() {
     let settings = Settings::load("config/shenbao.toml".as_ref()).unwrap();
