@@ -20,6 +20,7 @@
 //! - [`daemon`]: `shenbao run`, which drives the edges around the core.
 #![forbid(unsafe_code)]
 
+pub mod cli;
 pub mod config;
 pub mod form;
 pub mod message;

@@ -4,6 +4,8 @@
 //! Every deficiency carries a Chinese message that tells a society secretary
 //! the cell, the value read, and what is allowed.
 
+pub mod message_level;
+
 use jiff::Timestamp;
 
 use crate::config::{Call, Roster};
