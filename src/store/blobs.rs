@@ -27,10 +27,6 @@ impl Blobs {
         Blobs { root: root.into() }
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     /// `root/ab/cdef…`: two hex digits of fan-out keep directories small.
     pub fn path_of(&self, hash: &ContentHash) -> PathBuf {
         let hex = hash.to_hex();

@@ -58,7 +58,6 @@ mod model;
 mod records;
 mod sqlite;
 
-pub use blobs::Blobs;
 pub use error::{StoreError, StoreResult};
 pub use filing::{
     Bounce, Claim, EvidenceLink, Filed, FiledApplication, Filing, IncomingMessage, NewApplication,

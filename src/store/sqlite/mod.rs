@@ -85,16 +85,6 @@ impl SqliteStore {
     pub fn database_path(data_dir: &Path) -> PathBuf {
         data_dir.join("shenbao.sqlite3")
     }
-
-    /// Where raw messages are kept.
-    pub fn raw_blobs(&self) -> &Blobs {
-        &self.raw
-    }
-
-    /// Where attachments are kept.
-    pub fn attachment_blobs(&self) -> &Blobs {
-        &self.files
-    }
 }
 
 impl Store for SqliteStore {
