@@ -27,6 +27,7 @@ pub mod message;
 pub mod process;
 pub mod report;
 pub mod rules;
+pub mod store;
 pub mod template;
 pub mod text;
 pub mod verdict;

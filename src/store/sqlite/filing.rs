@@ -1,0 +1,329 @@
+//! Filing: one transaction that marks messages filed, inserts attachments,
+//! applications, versions and deficiencies, allocates receipts and queues the
+//! answers the render closure makes.
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::convert::{size_to_sql, time_from_sql, time_to_sql};
+use super::messages::wrong_message_state;
+use super::outbox;
+use crate::store::blobs::Blobs;
+use crate::store::error::{StoreError, StoreResult};
+use crate::store::filing::{EvidenceLink, Filed, FiledApplication, Filing, NewApplication, Render};
+use crate::store::model::{
+    ApplicationKey, AttachmentKey, AttachmentRole, ContentHash, MessageKey, VersionKey,
+};
+use crate::verdict::Deficiency;
+
+pub fn file_many(
+    conn: &mut Connection,
+    files: &Blobs,
+    receipt_prefix: &str,
+    filings: &[Filing],
+    render: Render<'_>,
+) -> StoreResult<Vec<Filed>> {
+    // Files first, outside the transaction: a rollback leaves only unreferenced
+    // files, which the next filing of the same bytes reuses.
+    let mut hashes = Vec::with_capacity(filings.len());
+    for filing in filings {
+        let filing_hashes = filing
+            .attachments
+            .iter()
+            .map(|attachment| files.put(&attachment.bytes))
+            .collect::<StoreResult<Vec<ContentHash>>>()?;
+        hashes.push(filing_hashes);
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut all_filed = Vec::with_capacity(filings.len());
+    for (filing, attachment_hashes) in filings.iter().zip(&hashes) {
+        let mut filed = file_one(&tx, receipt_prefix, filing, attachment_hashes)?;
+        let answers = render(filing, &filed).map_err(StoreError::Render)?;
+        for answer in &answers {
+            let key = outbox::insert(&tx, answer, Some(filing.message), filing.filed_at)?;
+            filed.answers.push(key);
+        }
+        all_filed.push(filed);
+    }
+    tx.commit()?;
+    Ok(all_filed)
+}
+
+/// Everything of one filing but the answers.
+fn file_one(
+    tx: &Transaction<'_>,
+    receipt_prefix: &str,
+    filing: &Filing,
+    attachment_hashes: &[ContentHash],
+) -> StoreResult<Filed> {
+    let received_at = mark_filed(tx, filing)?;
+    let mut attachments = Vec::with_capacity(filing.attachments.len());
+    for (position, (attachment, sha256)) in
+        filing.attachments.iter().zip(attachment_hashes).enumerate()
+    {
+        let id: i64 = tx.query_row(
+            "INSERT INTO attachments (message, position, filename, content_type, sha256, size, role)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            params![
+                filing.message.0,
+                size_to_sql(position)?,
+                attachment.filename,
+                attachment.content_type,
+                sha256.to_hex(),
+                size_to_sql(attachment.bytes.len())?,
+                attachment.role.as_str(),
+            ],
+            |row| row.get(0),
+        )?;
+        attachments.push(AttachmentKey(id));
+    }
+    insert_deficiencies(tx, filing.message, None, &filing.deficiencies)?;
+    let mut applications = Vec::with_capacity(filing.applications.len());
+    for application in &filing.applications {
+        let attachment = match application.attachment {
+            None => None,
+            Some(index) => Some(*attachments.get(index).ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "application sheet {:?} names attachment {index} of {}",
+                    application.sheet,
+                    attachments.len()
+                ))
+            })?),
+        };
+        applications.push(file_version(
+            tx,
+            receipt_prefix,
+            filing,
+            application,
+            attachment,
+            received_at,
+        )?);
+    }
+    let evidence_attachments: Vec<AttachmentKey> = filing
+        .attachments
+        .iter()
+        .zip(&attachments)
+        .filter(|(attachment, _)| attachment.role == AttachmentRole::Evidence)
+        .map(|(_, key)| *key)
+        .collect();
+    let evidence = filing
+        .evidence_for
+        .iter()
+        .map(|application| link_evidence(tx, *application, &evidence_attachments, filing.filed_at))
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Filed {
+        message: filing.message,
+        attachments,
+        applications,
+        evidence,
+        answers: Vec::new(),
+    })
+}
+
+/// claimed → filed; returns the message's received_at. Filing twice fails here.
+fn mark_filed(tx: &Transaction<'_>, filing: &Filing) -> StoreResult<Timestamp> {
+    let received_at: Option<i64> = tx
+        .query_row(
+            "UPDATE messages SET status = 'filed', filed_at = ?2, verdict = ?3, last_error = NULL
+             WHERE id = ?1 AND status = 'claimed'
+             RETURNING received_at",
+            params![
+                filing.message.0,
+                time_to_sql(filing.filed_at),
+                filing.status.as_str()
+            ],
+            |row| row.get(0),
+        )
+        .optional()?;
+    match received_at {
+        Some(seconds) => time_from_sql(seconds),
+        None => Err(wrong_message_state(tx, filing.message, "claimed")),
+    }
+}
+
+/// Adds one version to its application, creating the application (and its
+/// receipt) on first sight.
+fn file_version(
+    tx: &Transaction<'_>,
+    receipt_prefix: &str,
+    filing: &Filing,
+    application: &NewApplication,
+    attachment: Option<AttachmentKey>,
+    received_at: Timestamp,
+) -> StoreResult<FiledApplication> {
+    let (application_id, receipt) =
+        find_or_create_application(tx, receipt_prefix, filing, application)?;
+    let number: u32 = tx.query_row(
+        "SELECT coalesce(max(number), 0) + 1 FROM application_versions WHERE application = ?1",
+        [application_id],
+        |row| row.get(0),
+    )?;
+    let version_id: i64 = tx.query_row(
+        "INSERT INTO application_versions (application, number, message, attachment, sheet,
+                                           fields, status, fingerprint, received_at, filed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+        params![
+            application_id,
+            number,
+            filing.message.0,
+            attachment.map(|key| key.0),
+            application.sheet,
+            application.fields_json,
+            application.status.as_str(),
+            application.fingerprint,
+            time_to_sql(received_at),
+            time_to_sql(filing.filed_at),
+        ],
+        |row| row.get(0),
+    )?;
+    insert_deficiencies(
+        tx,
+        filing.message,
+        Some(version_id),
+        &application.deficiencies,
+    )?;
+    // The latest received wins (ties: the later filed), unless the version may not replace.
+    let n_changed = tx.execute(
+        "UPDATE applications SET current_version = ?2
+         WHERE id = ?1 AND (
+             current_version IS NULL
+             OR (?3 AND (SELECT received_at FROM application_versions
+                         WHERE id = applications.current_version) <= ?4))",
+        params![
+            application_id,
+            version_id,
+            application.may_replace,
+            time_to_sql(received_at)
+        ],
+    )?;
+    Ok(FiledApplication {
+        application: ApplicationKey(application_id),
+        version: VersionKey(version_id),
+        version_number: number,
+        receipt,
+        is_current: n_changed == 1,
+    })
+}
+
+fn find_or_create_application(
+    tx: &Transaction<'_>,
+    receipt_prefix: &str,
+    filing: &Filing,
+    application: &NewApplication,
+) -> StoreResult<(i64, String)> {
+    let existing: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT id, receipt FROM applications
+             WHERE call_id = ?1 AND society = ?2 AND category = ?3 AND project_key = ?4",
+            params![
+                filing.call_id,
+                application.society,
+                application.category,
+                application.project_key
+            ],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    if let Some(found) = existing {
+        return Ok(found);
+    }
+    let receipt = allocate_receipt(tx, receipt_prefix, &filing.call_id)?;
+    let id: i64 = tx.query_row(
+        "INSERT INTO applications (call_id, society, category, project_key, receipt, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+        params![
+            filing.call_id,
+            application.society,
+            application.category,
+            application.project_key,
+            receipt,
+            time_to_sql(filing.filed_at),
+        ],
+        |row| row.get(0),
+    )?;
+    Ok((id, receipt))
+}
+
+/// The next receipt of the call, e.g. `CZKX2020-0001`. Inside the filing
+/// transaction: a rollback gives the number back, so the sequence has no holes.
+fn allocate_receipt(tx: &Transaction<'_>, prefix: &str, call_id: &str) -> StoreResult<String> {
+    let sequence: i64 = tx.query_row(
+        "INSERT INTO receipt_sequences (call_id, last) VALUES (?1, 1)
+         ON CONFLICT (call_id) DO UPDATE SET last = last + 1
+         RETURNING last",
+        [call_id],
+        |row| row.get(0),
+    )?;
+    Ok(format_receipt(prefix, call_id, sequence))
+}
+
+pub fn format_receipt(prefix: &str, call_id: &str, sequence: i64) -> String {
+    format!("{prefix}{call_id}-{sequence:04}")
+}
+
+fn insert_deficiencies(
+    tx: &Transaction<'_>,
+    message: MessageKey,
+    version: Option<i64>,
+    deficiencies: &[Deficiency],
+) -> StoreResult<()> {
+    let mut statement = tx.prepare_cached(
+        "INSERT INTO deficiencies (message, version, position, code, severity, field, cell, text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (position, deficiency) in deficiencies.iter().enumerate() {
+        statement.execute(params![
+            message.0,
+            version,
+            size_to_sql(position)?,
+            deficiency.code.as_str(),
+            deficiency.code.severity().as_str(),
+            deficiency.field,
+            deficiency.cell,
+            deficiency.message,
+        ])?;
+    }
+    Ok(())
+}
+
+fn link_evidence(
+    tx: &Transaction<'_>,
+    application: ApplicationKey,
+    attachments: &[AttachmentKey],
+    at: Timestamp,
+) -> StoreResult<EvidenceLink> {
+    let receipt: Option<String> = tx
+        .query_row(
+            "SELECT receipt FROM applications WHERE id = ?1",
+            [application.0],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let receipt = receipt.ok_or_else(|| StoreError::NotFound {
+        what: "application",
+        key: application.0.to_string(),
+    })?;
+    for attachment in attachments {
+        tx.execute(
+            "INSERT INTO evidence_links (application, attachment, linked_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
+            params![application.0, attachment.0, time_to_sql(at)],
+        )?;
+    }
+    Ok(EvidenceLink {
+        application,
+        receipt,
+        n_attachments: attachments.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_receipt;
+
+    #[test]
+    fn receipts_are_prefix_call_and_four_digits() {
+        assert_eq!(format_receipt("CZKX", "2020", 1), "CZKX2020-0001");
+        assert_eq!(format_receipt("CZKX", "2020", 12345), "CZKX2020-12345");
+    }
+}
