@@ -1,1 +1,0 @@
-//! The blank 申报书 (`shenbao template`), written with rust_xlsxwriter.
