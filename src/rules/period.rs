@@ -145,7 +145,7 @@ mod tests {
         assert!(
             found[0]
                 .message
-                .contains("2020年3月1日 早于单元格 B11中的开始日期 2020年3月2日")
+                .contains("2020年3月1日 早于单元格 B11 中的开始日期 2020年3月2日")
         );
     }
 

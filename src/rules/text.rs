@@ -269,7 +269,7 @@ pub fn date_outside_period(
         "晚于"
     };
     format!(
-        "{}中的{label} {} {side}本次申报的项目实施期（{}至{}）。只有在此期间开展的项目才能申报，请核对日期后重新填写。",
+        "{} 中的{label} {} {side}本次申报的项目实施期（{}至{}）。只有在此期间开展的项目才能申报，请核对日期后重新填写。",
         cell_ref(cell),
         date_zh(date),
         date_zh(period_start),
@@ -286,7 +286,7 @@ pub struct DateAt<'a> {
 
 pub fn end_before_start(end: &DateAt<'_>, start: &DateAt<'_>) -> String {
     format!(
-        "{}中的{} {} 早于{}中的{} {}。结束日期不能早于开始日期（一天的活动，开始和结束填同一天），请核对后更正。",
+        "{} 中的{} {} 早于{} 中的{} {}。结束日期不能早于开始日期（一天的活动，开始和结束填同一天），请核对后更正。",
         cell_ref(end.cell),
         end.label,
         date_zh(end.date),
