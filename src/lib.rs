@@ -23,10 +23,12 @@
 pub mod config;
 pub mod form;
 pub mod message;
+pub mod notice;
 pub mod process;
 pub mod report;
 pub mod rules;
 pub mod template;
 pub mod text;
+pub mod transport;
 pub mod verdict;
 pub mod workbook;
