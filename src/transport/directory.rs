@@ -68,3 +68,50 @@ impl DirectoryTransport {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn message_lands_as_an_eml_file_with_its_bytes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let outbox = dir.path().join("sent");
+        let config = DirectoryConfig {
+            path: outbox.clone(),
+            from: "apply@example.test".into(),
+        };
+        let mut transport = DirectoryTransport::new(&config).expect("builds");
+        let bytes = b"From: apply@example.test\r\nTo: a@b.test\r\nSubject: x\r\n\r\nbody\r\n";
+        transport
+            .send("apply@example.test", &["a@b.test".to_string()], bytes)
+            .await
+            .expect("written");
+
+        let files: Vec<PathBuf> = std::fs::read_dir(&outbox)
+            .expect("directory exists")
+            .map(|entry| entry.expect("entry").path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert_eq!(files[0].extension().and_then(|e| e.to_str()), Some("eml"));
+        assert_eq!(std::fs::read(&files[0]).expect("read"), bytes);
+    }
+
+    #[tokio::test]
+    async fn envelope_is_checked_as_for_smtp() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = DirectoryConfig {
+            path: dir.path().to_path_buf(),
+            from: "apply@example.test".into(),
+        };
+        let mut transport = DirectoryTransport::new(&config).expect("builds");
+        let refused = transport
+            .send("someone@else.test", &["a@b.test".to_string()], b"x")
+            .await;
+        assert!(
+            matches!(refused, Err(SendError::Setup { .. })),
+            "{refused:?}"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+    }
+}

@@ -163,3 +163,82 @@ fn tls(config: &SmtpConfig) -> Result<Tls, SetupError> {
         TlsMode::Starttls | TlsMode::None => Tls::Required(parameters),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(port: u16) -> SmtpConfig {
+        SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: Some(port),
+            tls: TlsMode::None,
+            user: None,
+            password_env: None,
+            password_file: None,
+            ca_file: None,
+            from: "apply@example.test".into(),
+            timeout_secs: 5,
+        }
+    }
+
+    #[tokio::test]
+    async fn nobody_listening_is_a_network_error() {
+        // Bind then drop: the port is free and refuses connections.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map(|address| address.port())
+            .expect("a free port");
+        let mut transport = SmtpTransport::new(&config(port), None).expect("builds");
+        let refused = transport
+            .send(
+                "apply@example.test",
+                &["a@b.test".to_string()],
+                b"Subject: x\r\n\r\nx\r\n",
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(SendError::Network { .. })),
+            "{refused:?}"
+        );
+        assert!(refused.is_err_and(|e| e.is_retryable()));
+    }
+
+    #[tokio::test]
+    async fn debug_shows_no_password() {
+        let with_login = SmtpConfig {
+            user: Some("apply@example.test".into()),
+            ..config(25)
+        };
+        let transport =
+            SmtpTransport::new(&with_login, Some(Password::new("s3cr3t"))).expect("builds");
+        let shown = format!("{transport:?}");
+        assert!(shown.contains("apply@example.test"), "{shown}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+    }
+
+    #[test]
+    fn login_without_password_is_refused() {
+        let with_login = SmtpConfig {
+            user: Some("apply@example.test".into()),
+            ..config(25)
+        };
+        assert!(matches!(
+            SmtpTransport::new(&with_login, None),
+            Err(SetupError::Password(_))
+        ));
+    }
+
+    #[test]
+    fn unreadable_ca_file_is_refused() {
+        let with_ca = SmtpConfig {
+            tls: TlsMode::Implicit,
+            ca_file: Some("/nonexistent/ca.pem".into()),
+            ..config(465)
+        };
+        assert!(matches!(
+            SmtpTransport::new(&with_ca, None),
+            Err(SetupError::CaFile { .. })
+        ));
+    }
+}
