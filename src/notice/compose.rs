@@ -238,27 +238,29 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A Message-ID in angle brackets. IDs come from applicants' headers, so
+/// anything that could end the header (line breaks, spaces, brackets) is dropped.
 fn bracketed(id: &str) -> String {
-    let bare = id.trim().trim_start_matches('<').trim_end_matches('>');
+    let bare: String = id
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control() && *c != '<' && *c != '>')
+        .collect();
     format!("<{bare}>")
 }
 
 fn kept_references(references: &[String]) -> String {
-    let ids: Vec<&String> = references
+    let ids: Vec<String> = references
         .iter()
-        .filter(|id| !id.trim().is_empty())
-        .collect();
-    let kept: Vec<&String> = if ids.len() > MAX_REFERENCES {
-        ids.iter()
-            .take(1)
-            .chain(ids.iter().skip(ids.len() - (MAX_REFERENCES - 1)))
-            .copied()
-            .collect()
-    } else {
-        ids
-    };
-    kept.iter()
         .map(|id| bracketed(id))
+        .filter(|id| id != "<>")
+        .collect();
+    if ids.len() <= MAX_REFERENCES {
+        return ids.join(" ");
+    }
+    ids.iter()
+        .take(1)
+        .chain(ids.iter().skip(ids.len() - (MAX_REFERENCES - 1)))
+        .map(String::as_str)
         .collect::<Vec<_>>()
         .join(" ")
 }
