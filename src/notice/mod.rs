@@ -4,9 +4,9 @@
 //!   numbers → [`NoticeContext`], plain data in Chinese.
 //! - [`render`]: the context through the templates staff edit in
 //!   `config/templates/` → [`Notice`] (subject, text, HTML).
-//! - [`compose`]: a notice → RFC 5322 bytes for the outbox, threaded to the
+//! - [`compose`](mod@compose): a notice → RFC 5322 bytes for the outbox, threaded to the
 //!   applicant's message and marked `Auto-Submitted`.
-//! - [`fingerprint`]: the short print of an application's values that
+//! - [`fingerprint`](mod@fingerprint): the short print of an application's values that
 //!   matches a paper copy to the filed version.
 //! - [`suppress`]: whether a message may be answered at all (RFC 3834).
 //!

@@ -13,7 +13,7 @@ use super::context::{
     ApplicationNotice, DeficiencyLine, NoticeContext, NoticeKind, Office, ValueLine,
 };
 
-/// The rendered answer, ready for [`super::compose`].
+/// The rendered answer, ready for [`compose`](fn@super::compose).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     /// One line.

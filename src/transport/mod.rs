@@ -1,7 +1,7 @@
 //! How queued answers leave: over SMTP, or into a directory as `.eml` files.
 //!
 //! The outbox (the daemon's) hands over finished bytes from
-//! [`crate::notice::compose`] with their envelope; a [`Transport`] delivers
+//! [`compose`](fn@crate::notice::compose) with their envelope; a [`Transport`] delivers
 //! them or says, as a [`SendError`], whether to retry, wait for tomorrow, or
 //! give up. The retry schedule is [`retry_delay`]. This module is the only
 //! user of lettre's transports; it knows nothing of notices or the store.
