@@ -22,6 +22,7 @@
 
 pub mod config;
 pub mod form;
+pub mod mailbox;
 pub mod message;
 pub mod process;
 pub mod report;
