@@ -16,13 +16,15 @@
 # ROOT + 29 bytes and the limit is 108. Prints ROOT on stdout once every port accepts; on failure it stops
 # what it started and exits non-zero (logs stay in $ROOT/log). $ROOT/servers.env lists the ports as
 # KEY=VALUE lines for the tests. Ports are overridable by env: IMAP_PORT, IMAPS_PORT, LMTP_PORT,
-# SMTP_PORT, SUBM_PORT, SMTPS_PORT (two instances can run at once with other ports and another ROOT).
+# SMTP_PORT, SUBM_PORT, SMTPS_PORT, or all at once by PORT_OFFSET (two instances can run at once).
+# Exit status 3: a port is already in use (nothing was started).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=${1:-$(mktemp -d /tmp/sbm.XXXXXX)}
-IMAP_PORT=${IMAP_PORT:-1143}; IMAPS_PORT=${IMAPS_PORT:-1993}; LMTP_PORT=${LMTP_PORT:-2424}
-SMTP_PORT=${SMTP_PORT:-2525}; SUBM_PORT=${SUBM_PORT:-2587}; SMTPS_PORT=${SMTPS_PORT:-2465}
+PORT_OFFSET=${PORT_OFFSET:-0}         # added to every default port: a second instance uses e.g. 100
+IMAP_PORT=${IMAP_PORT:-$((1143 + PORT_OFFSET))}; IMAPS_PORT=${IMAPS_PORT:-$((1993 + PORT_OFFSET))}
+LMTP_PORT=${LMTP_PORT:-$((2424 + PORT_OFFSET))}; SMTP_PORT=${SMTP_PORT:-$((2525 + PORT_OFFSET))}
+SUBM_PORT=${SUBM_PORT:-$((2587 + PORT_OFFSET))}; SMTPS_PORT=${SMTPS_PORT:-$((2465 + PORT_OFFSET))}
 MAIL_USER=${MAIL_USER:-mail}          # Debian's `mail` user (uid 8, gid 8) owns every mailbox
 MAIL_UID=$(id -u "$MAIL_USER"); MAIL_GID=$(id -g "$MAIL_USER")
 USERS=${USERS:-"apply@example.test staff@example.test society1@example.test sink@example.test"}
@@ -32,6 +34,14 @@ if [ "$(id -u)" -ne 0 ]; then echo "start.sh: must run as root (Dovecot and Post
 for binary in /usr/sbin/dovecot /usr/sbin/postfix openssl; do
   command -v "$binary" >/dev/null || { echo "start.sh: $binary missing; run scripts/install-test-deps.sh" >&2; exit 1; }
 done
+# A port already open would make the readiness check below pass against someone else's server.
+for port in "$IMAP_PORT" "$IMAPS_PORT" "$LMTP_PORT" "$SMTP_PORT" "$SUBM_PORT" "$SMTPS_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "start.sh: port $port is already in use (another instance? try PORT_OFFSET=100)" >&2
+    exit 3
+  fi
+done
+ROOT=${1:-$(mktemp -d /tmp/sbm.XXXXXX)}
 if [ ${#ROOT} -gt 70 ]; then echo "start.sh: ROOT '$ROOT' is too long for Dovecot's unix sockets (max 70 bytes)" >&2; exit 1; fi
 
 mkdir -p "$ROOT"/{etc,tls,run,state,log,mail}
@@ -284,6 +294,8 @@ wait_port() {
   return 1
 }
 for port in "$IMAP_PORT" "$IMAPS_PORT" "$LMTP_PORT" "$SMTP_PORT" "$SUBM_PORT" "$SMTPS_PORT"; do wait_port "$port"; done
+# Someone may have taken a port between the check above and our bind: then our daemon died.
+kill -0 "$(cat "$ROOT/dovecot.pid")" && kill -0 "$(cat "$ROOT/smtp.pid")"
 # `postfix start-fg` runs /bin/sh postfix-script, which runs master as its child: killing the shell would
 # leave Postfix running, so record master's PID (SIGTERM to master stops every Postfix process).
 tr -d ' \n' < "$PF/spool/pid/master.pid" > "$ROOT/smtp.pid"
