@@ -24,6 +24,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod form;
+pub mod mailbox;
 pub mod message;
 pub mod notice;
 pub mod process;

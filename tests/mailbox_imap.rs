@@ -1,0 +1,578 @@
+//! The IMAP source against the real loopback Dovecot (scripts/mail-servers/start.sh):
+//! TLS both ways verified against the test CA, ID after every login, batched fetches,
+//! UIDVALIDITY/UIDNEXT, IDLE and polling wake-ups, after-filing moves and flags, and the
+//! failures the daemon must tell apart. Each test uses its own folder (or user), so they run
+//! in parallel.
+
+mod support;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt;
+use shenbao::mailbox::{
+    AfterFiling, ImapConfig, ImapSource, MailboxErrorKind, MessageKey, RawMessage, TlsMode, Wake,
+};
+use support::mail_servers::{MailServers, PASSWORD, test_message, unique_folder};
+
+fn password_file(content: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "shenbao-imap-test-{}-{}",
+        std::process::id(),
+        content.len()
+    ));
+    std::fs::write(&path, format!("{content}\n")).expect("write password file");
+    path
+}
+
+/// Implicit TLS on IMAPS, trusting the test CA, password from a file.
+fn config(servers: &MailServers, user: &str, mailbox: &str) -> ImapConfig {
+    ImapConfig {
+        host: "localhost".into(),
+        port: Some(servers.port("IMAPS_PORT")),
+        tls: TlsMode::Implicit,
+        user: user.into(),
+        password_env: None,
+        password_file: Some(password_file(PASSWORD)),
+        ca_file: Some(servers.ca_file()),
+        mailbox: mailbox.into(),
+        idle: true,
+        poll_seconds: 60,
+        after_filing: AfterFiling::Leave,
+        batch_size: 20,
+    }
+}
+
+/// Creates `folder` for `user` and appends one message per subject; returns the folder's UIDVALIDITY.
+async fn seed_folder(servers: &MailServers, user: &str, folder: &str, subjects: &[&str]) -> u32 {
+    let mut helper = servers.helper_session(user).await;
+    helper.create(folder).await.expect("CREATE");
+    for subject in subjects {
+        helper
+            .append(folder, None, None, test_message(subject, 0))
+            .await
+            .expect("APPEND");
+    }
+    let status = helper.select(folder).await.expect("SELECT");
+    helper.logout().await.ok();
+    status.uid_validity.expect("UIDVALIDITY")
+}
+
+async fn fetch_all(source: &mut ImapSource) -> Vec<RawMessage> {
+    let mut all = Vec::new();
+    let mut cursor = MessageKey::START;
+    loop {
+        let batch = source.fetch_new(cursor).await.expect("fetch_new");
+        let Some(last) = batch.last() else { return all };
+        cursor = last.key();
+        all.extend(batch);
+    }
+}
+
+/// Over implicit TLS: UIDVALIDITY/UIDNEXT come from SELECT; messages come in batches of
+/// `batch_size`, ascending, byte-identical, with INTERNALDATE; fetching never sets \Seen.
+#[tokio::test]
+async fn implicit_tls_fetches_in_batches() {
+    let Some(servers) = MailServers::from_env("implicit_tls_fetches_in_batches") else {
+        return;
+    };
+    let folder = unique_folder("batches");
+    let uid_validity = seed_folder(
+        &servers,
+        "staff@example.test",
+        &folder,
+        &["m1", "m2", "m3", "m4", "m5"],
+    )
+    .await;
+    let mut helper = servers.helper_session("staff@example.test").await;
+    helper
+        .append(
+            &folder,
+            None,
+            Some("\"01-Jan-2020 10:00:00 +0800\""),
+            test_message("dated", 0),
+        )
+        .await
+        .unwrap();
+
+    let mut source = ImapSource::new(&ImapConfig {
+        batch_size: 2,
+        ..config(&servers, "staff@example.test", &folder)
+    })
+    .unwrap();
+    let started = Instant::now();
+    let status = source.status().await.expect("status");
+    eprintln!(
+        "TIMING connect+TLS+LOGIN+ID+SELECT: {:?}",
+        started.elapsed()
+    );
+    assert_eq!((status.uid_validity, status.uid_next), (uid_validity, 7));
+
+    let mut batch_sizes = Vec::new();
+    let mut cursor = MessageKey::START;
+    let mut messages = Vec::new();
+    while let Some(last) = {
+        let batch = source.fetch_new(cursor).await.expect("fetch_new");
+        batch_sizes.push(batch.len());
+        messages.extend(batch);
+        messages
+            .last()
+            .map(RawMessage::key)
+            .filter(|key| *key != cursor)
+    } {
+        cursor = last;
+    }
+    assert_eq!(batch_sizes, vec![2, 2, 2, 0]);
+    assert_eq!(
+        messages
+            .iter()
+            .map(|message| message.uid)
+            .collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5, 6]
+    );
+    assert_eq!(messages[2].bytes, test_message("m3", 0));
+    assert!(
+        messages
+            .iter()
+            .all(|message| message.uid_validity == uid_validity)
+    );
+    assert_eq!(
+        messages[5].internal_date,
+        Some("2020-01-01T02:00:00Z".parse().unwrap())
+    );
+    assert!(
+        messages[0]
+            .mailbox
+            .starts_with("imap://staff%40example.test@localhost:"),
+        "{}",
+        messages[0].mailbox
+    );
+
+    let flags: Vec<_> = helper
+        .uid_fetch("1:*", "FLAGS")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let seen = flags
+        .iter()
+        .filter(|fetch| {
+            fetch
+                .flags()
+                .any(|flag| flag == async_imap::types::Flag::Seen)
+        })
+        .count();
+    assert_eq!(seen, 0, "BODY.PEEK must not set \\Seen");
+    assert_eq!(source.logins(), 1);
+}
+
+/// ID is sent after every login, the reconnection after a server-side disconnect included.
+#[tokio::test]
+async fn id_is_sent_after_every_login() {
+    let Some(servers) = MailServers::from_env("id_is_sent_after_every_login") else {
+        return;
+    };
+    // A user of its own: `doveadm kick` ends every session of the user, other tests' included.
+    let user = "reconnect@example.test";
+    servers.ensure_user(user).await;
+    let id_lines = || {
+        let log = servers.dovecot_log();
+        log.lines()
+            .filter(|line| {
+                line.contains(&format!("imap({user})")) && line.contains("ID sent: name=shenbao")
+            })
+            .count()
+    };
+    let before = id_lines();
+    let mut source = ImapSource::new(&config(&servers, user, "INBOX")).unwrap();
+    source
+        .fetch_new(MessageKey::START)
+        .await
+        .expect("first fetch");
+    assert_eq!(id_lines(), before + 1, "ID after the first login");
+
+    servers.kick(user).await;
+    let error = source
+        .fetch_new(MessageKey::START)
+        .await
+        .expect_err("the kicked session fails");
+    assert_eq!(error.kind, MailboxErrorKind::Network, "{error}");
+    let started = Instant::now();
+    source
+        .fetch_new(MessageKey::START)
+        .await
+        .expect("reconnects after a short back-off");
+    eprintln!(
+        "TIMING reconnect after a network error (back-off + login): {:?}",
+        started.elapsed()
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(source.logins(), 2);
+    assert_eq!(id_lines(), before + 2, "ID after the reconnection too");
+    assert!(
+        servers
+            .dovecot_log()
+            .contains("ID sent: name=shenbao, version="),
+        "ID carries name and version"
+    );
+}
+
+/// IDLE wakes within a few seconds of an SMTP delivery (Dovecot batches notifications ~0.5 s).
+#[tokio::test]
+async fn idle_wakes_on_smtp_delivery() {
+    let Some(servers) = MailServers::from_env("idle_wakes_on_smtp_delivery") else {
+        return;
+    };
+    let mut source = ImapSource::new(&config(&servers, "apply@example.test", "INBOX")).unwrap();
+    let cursor = fetch_all(&mut source)
+        .await
+        .last()
+        .map(RawMessage::key)
+        .unwrap_or(MessageKey::START);
+    let subject = unique_folder("idle-mail");
+
+    let smtp_port = servers.port("SMTP_PORT");
+    let sent_subject = subject.clone();
+    let sender = tokio::spawn(async move {
+        use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let email = Message::builder()
+            .from("secretary@society.example.cn".parse().unwrap())
+            .to("apply@example.test".parse().unwrap())
+            .subject(sent_subject)
+            .body(String::from("申报书见附件"))
+            .unwrap();
+        let mailer = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(smtp_port)
+            .build();
+        mailer.send(email).await.expect("SMTP send");
+        Instant::now()
+    });
+    let wake = source
+        .wait_for_change(Duration::from_secs(30))
+        .await
+        .expect("wait");
+    let woke_at = Instant::now();
+    let sent_at = sender.await.unwrap();
+    assert_eq!(wake, Wake::Changed);
+    let latency = woke_at.duration_since(sent_at);
+    eprintln!("TIMING IDLE wake after SMTP accept: {latency:?}");
+    assert!(latency < Duration::from_secs(5), "{latency:?}");
+    let new = source.fetch_new(cursor).await.expect("fetch after wake");
+    assert_eq!(new.len(), 1);
+    assert!(String::from_utf8_lossy(&new[0].bytes).contains(&subject));
+}
+
+/// With `idle = false` the source polls every `poll_seconds` and sees an APPENDed message.
+#[tokio::test]
+async fn polling_mode_sees_new_mail() {
+    let Some(servers) = MailServers::from_env("polling_mode_sees_new_mail") else {
+        return;
+    };
+    let folder = unique_folder("poll");
+    seed_folder(&servers, "staff@example.test", &folder, &["old"]).await;
+    let polling = ImapConfig {
+        idle: false,
+        poll_seconds: 1,
+        ..config(&servers, "staff@example.test", &folder)
+    };
+    let mut source = ImapSource::new(&polling).unwrap();
+    let cursor = fetch_all(&mut source)
+        .await
+        .last()
+        .map(RawMessage::key)
+        .expect("one old message");
+
+    let started = Instant::now();
+    assert_eq!(
+        source
+            .wait_for_change(Duration::from_millis(1500))
+            .await
+            .unwrap(),
+        Wake::TimedOut
+    );
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+
+    let servers_for_append = servers.clone();
+    let folder_for_append = folder.clone();
+    let appender = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut helper = servers_for_append
+            .helper_session("staff@example.test")
+            .await;
+        helper
+            .append(&folder_for_append, None, None, test_message("polled", 0))
+            .await
+            .unwrap();
+        Instant::now()
+    });
+    let wake = source
+        .wait_for_change(Duration::from_secs(20))
+        .await
+        .unwrap();
+    let appended_at = appender.await.unwrap();
+    assert_eq!(wake, Wake::Changed);
+    let latency = Instant::now().duration_since(appended_at);
+    eprintln!("TIMING poll (1 s) wake after APPEND: {latency:?}");
+    // The first poll after the APPEND sees it (a stale mailbox view would cost one more second).
+    assert!(latency < Duration::from_millis(1500), "{latency:?}");
+    let new = source.fetch_new(cursor).await.unwrap();
+    assert_eq!(
+        new.iter()
+            .map(|message| message.bytes.clone())
+            .collect::<Vec<_>>(),
+        vec![test_message("polled", 0)]
+    );
+}
+
+/// Move after filing creates the (non-ASCII) folder when missing and moves only that UID;
+/// Seen flags only that UID; a key of another UIDVALIDITY touches nothing.
+#[tokio::test]
+async fn after_filing_moves_and_flags() {
+    let Some(servers) = MailServers::from_env("after_filing_moves_and_flags") else {
+        return;
+    };
+    let user = "staff@example.test";
+    let folder = unique_folder("filing");
+    let target = format!("已受理-{folder}");
+    let uid_validity = seed_folder(&servers, user, &folder, &["a", "b", "c"]).await;
+    let mut source = ImapSource::new(&config(&servers, user, &folder)).unwrap();
+    let messages = fetch_all(&mut source).await;
+
+    let stale = MessageKey {
+        uid_validity: uid_validity.wrapping_add(1),
+        uid: 1,
+    };
+    let error = source
+        .after_filing(stale, &AfterFiling::Seen)
+        .await
+        .expect_err("stale key refused");
+    assert_eq!(error.kind, MailboxErrorKind::StaleUid);
+
+    source
+        .after_filing(messages[0].key(), &AfterFiling::Move(target.clone()))
+        .await
+        .expect("move");
+    source
+        .after_filing(messages[1].key(), &AfterFiling::Seen)
+        .await
+        .expect("seen");
+    source
+        .after_filing(messages[2].key(), &AfterFiling::Leave)
+        .await
+        .expect("leave");
+    source
+        .after_filing(messages[0].key(), &AfterFiling::Move(target.clone()))
+        .await
+        .expect("moving again is harmless");
+
+    let mut helper = servers.helper_session(user).await;
+    let moved = helper
+        .select(shenbao::mailbox::imap::encode_mailbox_name(&target))
+        .await
+        .expect("target exists");
+    assert_eq!(moved.exists, 1);
+    let fetched: Vec<_> = helper
+        .uid_fetch("1:*", "BODY.PEEK[]")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(fetched[0].body(), Some(test_message("a", 0).as_slice()));
+    helper.select(&folder).await.unwrap();
+    let left: Vec<_> = helper
+        .uid_fetch("1:*", "FLAGS")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let mut states: Vec<(u32, bool)> = left
+        .iter()
+        .map(|fetch| {
+            (
+                fetch.uid.unwrap(),
+                fetch
+                    .flags()
+                    .any(|flag| flag == async_imap::types::Flag::Seen),
+            )
+        })
+        .collect();
+    states.sort();
+    assert_eq!(states, vec![(2, true), (3, false)]);
+    let remaining: Vec<u32> = fetch_all(&mut source)
+        .await
+        .iter()
+        .map(|message| message.uid)
+        .collect();
+    assert_eq!(remaining, vec![2, 3]);
+}
+
+/// STARTTLS on the plain port and implicit TLS by IP address both verify the test CA.
+#[tokio::test]
+async fn starttls_and_implicit_tls_verify_the_test_ca() {
+    let Some(servers) = MailServers::from_env("starttls_and_implicit_tls_verify_the_test_ca")
+    else {
+        return;
+    };
+    let starttls = ImapConfig {
+        tls: TlsMode::Starttls,
+        port: Some(servers.port("IMAP_PORT")),
+        ..config(&servers, "society1@example.test", "INBOX")
+    };
+    let started = Instant::now();
+    ImapSource::new(&starttls)
+        .unwrap()
+        .status()
+        .await
+        .expect("STARTTLS with the test CA");
+    eprintln!(
+        "TIMING STARTTLS connect+LOGIN+ID+SELECT: {:?}",
+        started.elapsed()
+    );
+    let by_address = ImapConfig {
+        host: "127.0.0.1".into(),
+        ..config(&servers, "society1@example.test", "INBOX")
+    };
+    ImapSource::new(&by_address)
+        .unwrap()
+        .status()
+        .await
+        .expect("implicit TLS to 127.0.0.1 (IP SAN)");
+}
+
+/// A certificate from another CA, or the web PKI roots, is refused as a TLS error, both ways.
+#[tokio::test]
+async fn a_wrong_ca_is_refused() {
+    let Some(servers) = MailServers::from_env("a_wrong_ca_is_refused") else {
+        return;
+    };
+    let base = config(&servers, "society1@example.test", "INBOX");
+    let cases = [
+        (
+            "implicit, other CA",
+            ImapConfig {
+                ca_file: Some(servers.other_ca_file()),
+                ..base.clone()
+            },
+        ),
+        (
+            "starttls, other CA",
+            ImapConfig {
+                tls: TlsMode::Starttls,
+                port: Some(servers.port("IMAP_PORT")),
+                ca_file: Some(servers.other_ca_file()),
+                ..base.clone()
+            },
+        ),
+        (
+            "implicit, web PKI roots",
+            ImapConfig {
+                ca_file: None,
+                ..base.clone()
+            },
+        ),
+    ];
+    for (case, config) in cases {
+        let error = ImapSource::new(&config)
+            .unwrap()
+            .status()
+            .await
+            .expect_err(case);
+        assert_eq!(error.kind, MailboxErrorKind::Tls, "{case}: {error}");
+    }
+}
+
+/// A refused password is an Authentication error, and the next attempt waits minutes.
+#[tokio::test]
+async fn a_wrong_password_is_an_authentication_failure_backed_off_long() {
+    let Some(servers) = MailServers::from_env("a_wrong_password_is_an_authentication_failure")
+    else {
+        return;
+    };
+    let wrong = ImapConfig {
+        password_file: Some(password_file("not-the-password")),
+        ..config(&servers, "society1@example.test", "INBOX")
+    };
+    let mut source = ImapSource::new(&wrong).unwrap();
+    let error = source.status().await.expect_err("wrong password");
+    assert_eq!(error.kind, MailboxErrorKind::Authentication, "{error}");
+    assert!(error.is_authentication());
+    let retry_at = source.retry_not_before().expect("a back-off is set");
+    assert!(
+        retry_at >= tokio::time::Instant::now() + Duration::from_secs(4 * 60),
+        "back-off under 4 min"
+    );
+    let second = tokio::time::timeout(Duration::from_secs(2), source.status()).await;
+    assert!(
+        second.is_err(),
+        "the second attempt must wait, not log in again at once"
+    );
+}
+
+/// An unset password variable is a Credentials error, found before connecting.
+#[tokio::test]
+async fn an_unset_password_variable_is_a_credentials_error() {
+    let Some(servers) = MailServers::from_env("an_unset_password_variable_is_a_credentials_error")
+    else {
+        return;
+    };
+    let unset = ImapConfig {
+        password_env: Some("SHENBAO_TEST_PASSWORD_THAT_IS_NOT_SET".into()),
+        password_file: None,
+        ..config(&servers, "society1@example.test", "INBOX")
+    };
+    let error = ImapSource::new(&unset)
+        .unwrap()
+        .status()
+        .await
+        .expect_err("no password");
+    assert_eq!(error.kind, MailboxErrorKind::Credentials, "{error}");
+}
+
+/// Throughput over IMAPS: 200 messages of ~30 KB in batches of 20 (printed, not asserted).
+#[tokio::test]
+async fn fetch_throughput_over_imaps() {
+    let Some(servers) = MailServers::from_env("fetch_throughput_over_imaps") else {
+        return;
+    };
+    let user = "sink@example.test";
+    let folder = unique_folder("bulk");
+    let mut helper = servers.helper_session(user).await;
+    helper.create(&folder).await.unwrap();
+    let started = Instant::now();
+    for index in 0..200 {
+        helper
+            .append(
+                &folder,
+                None,
+                None,
+                test_message(&format!("bulk{index}"), 30_000),
+            )
+            .await
+            .unwrap();
+    }
+    eprintln!(
+        "TIMING APPEND 200 x 30 KB (plain, one by one): {:?}",
+        started.elapsed()
+    );
+    let mut source = ImapSource::new(&config(&servers, user, &folder)).unwrap();
+    source.status().await.unwrap();
+    let started = Instant::now();
+    let messages = fetch_all(&mut source).await;
+    let elapsed = started.elapsed();
+    let megabytes = messages
+        .iter()
+        .map(|message| message.bytes.len())
+        .sum::<usize>() as f64
+        / 1e6;
+    eprintln!(
+        "TIMING fetch 200 x 30 KB over IMAPS, batches of 20: {elapsed:?} ({:.0} msg/s, {:.1} MB/s)",
+        200.0 / elapsed.as_secs_f64(),
+        megabytes / elapsed.as_secs_f64()
+    );
+    assert_eq!(messages.len(), 200);
+    assert!(messages.windows(2).all(|pair| pair[0].uid < pair[1].uid));
+}
