@@ -79,3 +79,82 @@ fn only_sheets_with_society_and_category_labels_are_applications() {
     );
     assert!(!is_application_sheet(&Sheet::default(), &c));
 }
+
+mod random_sheets {
+    use super::*;
+    use proptest::prelude::*;
+    use shenbao::workbook::{Cell, CellValue, Merge};
+
+    /// Texts a sheet is made of: labels, values, check boxes, blanks.
+    const WORDS: [&str; 14] = [
+        "学会名称",
+        "申报类别",
+        "项目子类",
+        "项目起止时间",
+        "申请资助金额（万元）",
+        "手机",
+        "项目简介",
+        "常州市电子学会",
+        "☑学术创新 □科技服务",
+        "2",
+        "2019-10-12-2019-10-13",
+        "0.6",
+        " ",
+        "学会名称",
+    ];
+
+    fn cell() -> impl Strategy<Value = Cell> {
+        (
+            0u32..12,
+            0u32..6,
+            0usize..WORDS.len(),
+            any::<f64>(),
+            any::<bool>(),
+        )
+            .prop_map(|(row, col, word, n, numeric)| Cell {
+                row,
+                col,
+                value: if numeric {
+                    CellValue::Number(n)
+                } else {
+                    CellValue::Text(WORDS[word].to_string())
+                },
+            })
+    }
+
+    fn merge() -> impl Strategy<Value = Merge> {
+        // Overlapping and inverted merges too: a hostile file may hold them.
+        (0u32..12, 0u32..6, 0u32..12, 0u32..6).prop_map(|(a, b, c, d)| Merge {
+            first_row: a,
+            first_col: b,
+            last_row: c,
+            last_col: d,
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_sheet_reads_without_panicking(
+            mut cells in prop::collection::vec(cell(), 0..60),
+            merges in prop::collection::vec(merge(), 0..8),
+            sorted in any::<bool>(),
+        ) {
+            if sorted {
+                cells.sort_by_key(|c| (c.row, c.col));
+                cells.dedup_by_key(|c| (c.row, c.col));
+            }
+            let sheet = Sheet { name: "x".into(), cells, merges };
+            let c = call();
+            let is_application = is_application_sheet(&sheet, &c);
+            let reading = read(&sheet, &c);
+            prop_assert_eq!(is_application, reading.is_some());
+            if let Some(reading) = reading {
+                let mut keys: Vec<&str> = reading.fields.iter().map(|f| f.key.as_str()).collect();
+                let before = keys.len();
+                keys.sort();
+                keys.dedup();
+                prop_assert_eq!(keys.len(), before, "one reading per key");
+            }
+        }
+    }
+}
