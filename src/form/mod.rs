@@ -2,11 +2,27 @@
 //!
 //! Fields are found by their labels (`form.md`), never by fixed coordinates.
 //! Nothing here fails: a malformed value is an [`Outcome::Invalid`] for
-//! `rules/` to turn into a deficiency.
+//! `rules/` to turn into a deficiency. Knows the call's fields and categories
+//! but none of its rules (amounts, periods, quotas): that is `rules/`.
+//!
+//! - [`labels`]: which cell texts are labels ([`LabelIndex`], built once per call).
+//! - [`layout`]: where a label's value sits (right, below, merges).
+//! - [`values`]: one normalizer per field kind, pure functions of a cell's value.
+//! - `reading`: which occurrence counts, category before sub-category, date ranges.
 
-use crate::config::Call;
+pub mod labels;
+pub mod layout;
+mod reading;
+pub mod values;
+
+pub use labels::{LabelIndex, LabelMatch};
+pub use values::credit_code::credit_code_is_valid;
+
+use crate::config::{Call, FieldKind};
 use crate::verdict::FieldValue;
 use crate::workbook::Sheet;
+use layout::{SheetView, label_of};
+use values::choice::CategoryTables;
 
 /// What was read for one field key.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,14 +77,78 @@ impl FormReading {
     }
 }
 
+/// Reads application sheets for one call. Build it once and reuse it for every
+/// sheet: it holds the call's labels and category names, normalized.
+#[derive(Debug, Clone)]
+pub struct FormReader<'c> {
+    call: &'c Call,
+    labels: LabelIndex,
+    choices: CategoryTables,
+    /// Indices into `call.fields` of the fields that make a sheet an application.
+    society: Option<usize>,
+    category: Option<usize>,
+}
+
+impl<'c> FormReader<'c> {
+    pub fn new(call: &'c Call) -> FormReader<'c> {
+        let position = |key: &str, kind: FieldKind| {
+            call.fields
+                .iter()
+                .position(|f| f.key == key)
+                .or_else(|| call.fields.iter().position(|f| f.kind == kind))
+        };
+        FormReader {
+            call,
+            labels: LabelIndex::new(&call.fields),
+            choices: CategoryTables::new(&call.categories),
+            society: position("society", FieldKind::Text),
+            category: position("category", FieldKind::Category),
+        }
+    }
+
+    /// True when the sheet has a label cell of the `society` field and one of the `category` field.
+    pub fn is_application_sheet(&self, sheet: &Sheet) -> bool {
+        let (Some(society), Some(category)) = (self.society, self.category) else {
+            return false;
+        };
+        let (mut has_society, mut has_category) = (false, false);
+        for cell in &sheet.cells {
+            match label_of(cell, &self.labels) {
+                Some(m) if m.field == society => has_society = true,
+                Some(m) if m.field == category => has_category = true,
+                _ => continue,
+            }
+            if has_society && has_category {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Reads the application on `sheet`, or `None` when it is not an application sheet.
+    pub fn read(&self, sheet: &Sheet) -> Option<FormReading> {
+        let view = SheetView::new(sheet, &self.labels);
+        let has = |field: Option<usize>| {
+            field.is_some_and(|f| view.labels().iter().any(|hit| hit.field == f))
+        };
+        if !(has(self.society) && has(self.category)) {
+            return None;
+        }
+        Some(FormReading {
+            sheet: sheet.name.clone(),
+            fields: reading::read_fields(&view, self),
+        })
+    }
+}
+
 /// True when the sheet has a label cell of the `society` field and one of the `category` field.
+/// Builds a [`FormReader`]; for many sheets, build one and reuse it.
 pub fn is_application_sheet(sheet: &Sheet, call: &Call) -> bool {
-    let _ = (sheet, call);
-    todo!("form helper")
+    FormReader::new(call).is_application_sheet(sheet)
 }
 
 /// Reads the application on `sheet`, or `None` when it is not an application sheet.
+/// Builds a [`FormReader`]; for many sheets, build one and reuse it.
 pub fn read(sheet: &Sheet, call: &Call) -> Option<FormReading> {
-    let _ = (sheet, call);
-    todo!("form helper")
+    FormReader::new(call).read(sheet)
 }
