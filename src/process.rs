@@ -80,10 +80,11 @@ impl Checker {
         };
         let received_at = received_at.or(parsed.received_at);
         let mut verdict = self.empty_verdict(source, parsed.from.clone(), received_at);
+        let reader = form::FormReader::new(&self.call);
         let roles: Vec<Role> = parsed
             .attachments
             .iter()
-            .map(|a| self.judge_attachment(a, &mut verdict))
+            .map(|a| self.judge_attachment(&reader, a, &mut verdict))
             .collect();
 
         if message::links_cloud_attachment(&parsed) {
@@ -116,7 +117,8 @@ impl Checker {
             placement: Placement::Attached,
             forwarded: false,
         };
-        let role = self.judge_attachment(&attachment, &mut verdict);
+        let reader = form::FormReader::new(&self.call);
+        let role = self.judge_attachment(&reader, &attachment, &mut verdict);
         if !matches!(role, Role::Form { .. }) {
             verdict
                 .deficiencies
@@ -176,7 +178,12 @@ impl Checker {
     }
 
     /// Decides what one attachment is and adds its applications or deficiency to `verdict`.
-    fn judge_attachment(&self, attachment: &Attachment, verdict: &mut Verdict) -> Role {
+    fn judge_attachment(
+        &self,
+        reader: &form::FormReader<'_>,
+        attachment: &Attachment,
+        verdict: &mut Verdict,
+    ) -> Role {
         if attachment.placement == Placement::InlineShown {
             return Role::Ignored;
         }
@@ -205,7 +212,7 @@ impl Checker {
                 )));
             return Role::Unreadable;
         }
-        match self.read_applications(attachment) {
+        match self.read_applications(reader, attachment) {
             Ok(applications) if applications.is_empty() => {
                 // A workbook with no application sheet is evidence (rule 8).
                 Role::Evidence
@@ -246,6 +253,7 @@ impl Checker {
     /// anywhere in reading becomes a `Corrupt` error, never a crash.
     fn read_applications(
         &self,
+        reader: &form::FormReader<'_>,
         attachment: &Attachment,
     ) -> Result<Vec<ApplicationVerdict>, WorkbookError> {
         let read = || -> Result<Vec<ApplicationVerdict>, WorkbookError> {
@@ -253,7 +261,7 @@ impl Checker {
             Ok(workbook
                 .sheets
                 .iter()
-                .filter_map(|sheet| form::read(sheet, &self.call))
+                .filter_map(|sheet| reader.read(sheet))
                 .map(|reading| {
                     rules::check_application(&reading, attachment.filename.as_deref(), self.rules())
                 })
