@@ -1,0 +1,273 @@
+//! The one answer every filed message gets: confirmation, deficiency notice,
+//! late notice or "received, under review". Rendered inside the store's filing
+//! transaction (the render closure), because it quotes receipt numbers that
+//! exist only there; queued in that same transaction, so a filed message
+//! always has its answer and an unfiled one never does.
+//!
+//! An answer that must not go out (RFC 3834: auto-replies, lists, bounces; our
+//! own address; more than the hourly number to one sender) is still rendered
+//! and kept, `suppressed` with the reason, so staff see what was not sent.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::filing::AnswerPlan;
+use crate::config::Call;
+use crate::config::settings::AnswerSettings;
+use crate::message::ParsedMessage;
+use crate::notice::{
+    self, CallWording, ComposeError, NoticeContext, NoticeFacts, NoticeKind, Office, Outgoing,
+    SuppressReason, TemplateError, Templates,
+};
+use crate::store::{AnswerKind, Filed, Filing, OutgoingAnswer, RenderError};
+
+/// Everything the answers need that does not change while the daemon runs.
+#[derive(Debug)]
+pub struct Answering {
+    templates: Templates,
+    wording: CallWording,
+    office: Office,
+    from: String,
+    from_name: String,
+    own_addresses: Vec<String>,
+    max_per_sender_per_hour: u32,
+    receipt_prefix: String,
+    call_id: String,
+    message_id_host: String,
+}
+
+/// How an answer came out, for the log line of its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerNote {
+    pub kind: AnswerKind,
+    /// The reason it is kept but not sent.
+    pub suppressed: Option<String>,
+    /// The receipt its subject carries.
+    pub receipt: String,
+}
+
+/// Answers per recipient for the hourly limit: counted in the store before
+/// the batch, plus those the batch queues itself.
+#[derive(Debug, Default)]
+pub struct RateCounts {
+    before: HashMap<String, u32>,
+    queued: RefCell<HashMap<String, u32>>,
+}
+
+impl RateCounts {
+    pub fn new(before: HashMap<String, u32>) -> RateCounts {
+        RateCounts {
+            before,
+            queued: RefCell::default(),
+        }
+    }
+
+    fn count(&self, recipient: &str) -> u32 {
+        self.before.get(recipient).copied().unwrap_or(0)
+            + self.queued.borrow().get(recipient).copied().unwrap_or(0)
+    }
+
+    fn add(&self, recipient: &str) {
+        *self
+            .queued
+            .borrow_mut()
+            .entry(recipient.to_string())
+            .or_default() += 1;
+    }
+}
+
+impl Answering {
+    /// Loads the templates (a broken one stops start-up, naming the file).
+    pub fn new(
+        settings: &AnswerSettings,
+        from: &str,
+        call: &Call,
+        receipt_prefix: &str,
+    ) -> Result<Answering, TemplateError> {
+        let from = from.trim().to_string();
+        let message_id_host = from
+            .rsplit_once('@')
+            .map_or("shenbao.invalid", |(_, domain)| domain)
+            .to_string();
+        Ok(Answering {
+            templates: Templates::load(&settings.templates)?,
+            wording: CallWording::from_call(call),
+            office: Office {
+                organization: settings.organization.clone(),
+                reply_address: settings.reply_address.clone(),
+                phone: settings.phone.clone(),
+            },
+            from,
+            from_name: settings.from_name.clone(),
+            own_addresses: settings.own_addresses.clone(),
+            max_per_sender_per_hour: settings.max_per_sender_per_hour,
+            receipt_prefix: receipt_prefix.to_string(),
+            call_id: call.id.clone(),
+            message_id_host,
+        })
+    }
+
+    /// Why a message may get no answer, from its headers alone (the rate limit comes later).
+    pub fn suppression(&self, headers: Option<&ParsedMessage>) -> Option<SuppressReason> {
+        let Some(headers) = headers else {
+            return Some(SuppressReason::NoSender);
+        };
+        if let Err(reason) = notice::should_answer(headers, &self.from) {
+            return Some(reason);
+        }
+        let is_own = |address: &Option<String>| {
+            address
+                .as_deref()
+                .map(bare_lowercase)
+                .is_some_and(|a| self.own_addresses.contains(&a))
+        };
+        (is_own(&headers.from) || is_own(&headers.reply_to)).then_some(SuppressReason::OwnAddress)
+    }
+
+    /// Where the rate limit's hour begins.
+    pub fn rate_window_start(now: Timestamp) -> Timestamp {
+        now.checked_sub(SignedDuration::from_hours(1)).unwrap_or(now)
+    }
+
+    /// The one answer to a filed message (see the module doc). `suppressed` is
+    /// [`Answering::suppression`] of its headers.
+    pub fn render(
+        &self,
+        plan: &AnswerPlan,
+        filing: &Filing,
+        filed: &Filed,
+        suppressed: Option<SuppressReason>,
+        rate: &RateCounts,
+        now: Timestamp,
+    ) -> Result<(OutgoingAnswer, AnswerNote), RenderError> {
+        let receipts: Vec<String> = filed
+            .applications
+            .iter()
+            .map(|a| a.receipt.clone())
+            .collect();
+        let receipt = receipts
+            .first()
+            .or_else(|| filed.evidence.first().map(|link| &link.receipt))
+            .cloned()
+            // No application: a reference to the message itself, never matched as a receipt.
+            .unwrap_or_else(|| {
+                format!(
+                    "{}{}-M{:05}",
+                    self.receipt_prefix, self.call_id, filing.message.0
+                )
+            });
+        let mut context = NoticeContext::new(NoticeFacts {
+            verdict: &plan.verdict,
+            wording: &self.wording,
+            office: &self.office,
+            receipt: &receipt,
+            application_receipts: &receipts,
+        });
+        context.replaces = filed
+            .applications
+            .iter()
+            .take(plan.n_own)
+            .find(|a| a.version_number > 1 && a.is_current)
+            .map(|a| a.receipt.clone());
+        context.file_complete = plan.completes_a_file();
+        let kind = answer_kind(context.kind);
+        let rendered = self.templates.render(&context)?;
+
+        let token = format!("{}-{:08x}", filing.message.0, rand::random::<u32>());
+        let message_id = notice::message_id(&receipt, &token, &self.message_id_host);
+        let recipient = plan.headers.as_ref().and_then(recipient_of);
+        let mut reason = suppressed.map(|r| r.as_str().to_string());
+        if reason.is_none()
+            && let Some(recipient) = &recipient
+            && rate.count(recipient) >= self.max_per_sender_per_hour
+        {
+            reason = Some(SuppressReason::RateLimited.as_str().to_string());
+        }
+        let outgoing = plan.headers.as_ref().and_then(|headers| {
+            Outgoing::answer(headers, &self.from, Some(&self.from_name), &message_id, now)
+        });
+        let (to, rfc5322) = match &outgoing {
+            None => {
+                reason.get_or_insert_with(|| SuppressReason::NoSender.as_str().to_string());
+                (String::new(), Vec::new())
+            }
+            Some(outgoing) => match notice::compose(&rendered, outgoing) {
+                Ok(bytes) => (outgoing.to.clone(), bytes),
+                Err(ComposeError::Address(address)) => {
+                    reason.get_or_insert_with(|| {
+                        format!("{}: unusable address {address:?}", SuppressReason::NoSender)
+                    });
+                    (outgoing.to.clone(), Vec::new())
+                }
+                Err(error) if reason.is_some() => {
+                    tracing::debug!(%error, "a suppressed answer could not be composed");
+                    (outgoing.to.clone(), Vec::new())
+                }
+                Err(error) => return Err(Box::new(error)),
+            },
+        };
+        if reason.is_none()
+            && let Some(recipient) = &recipient
+        {
+            rate.add(recipient);
+        }
+        let mut applications: Vec<_> = filed.applications.iter().map(|a| a.application).collect();
+        for link in &filed.evidence {
+            if !applications.contains(&link.application) {
+                applications.push(link.application);
+            }
+        }
+        let note = AnswerNote {
+            kind,
+            suppressed: reason.clone(),
+            receipt,
+        };
+        let answer = OutgoingAnswer {
+            kind,
+            to,
+            subject: rendered.subject,
+            body_text: rendered.text,
+            body_html: Some(rendered.html),
+            message_id,
+            rfc5322,
+            applications,
+            suppressed: reason,
+        };
+        Ok((answer, note))
+    }
+}
+
+/// The address an answer to `headers` goes to, lower-cased (as the store counts it).
+pub fn recipient_of(headers: &ParsedMessage) -> Option<String> {
+    headers
+        .reply_to
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+        .or(headers.from.as_deref())
+        .map(bare_lowercase)
+        .filter(|a| !a.is_empty())
+}
+
+fn bare_lowercase(address: &str) -> String {
+    address
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim()
+        .to_lowercase()
+}
+
+fn answer_kind(kind: NoticeKind) -> AnswerKind {
+    match kind {
+        NoticeKind::Confirmation => AnswerKind::Confirmation,
+        NoticeKind::Deficiency => AnswerKind::Deficiency,
+        NoticeKind::Late => AnswerKind::Late,
+        NoticeKind::Review => AnswerKind::Review,
+    }
+}
+
+#[cfg(test)]
+#[path = "answers_tests.rs"]
+mod tests;

@@ -1,0 +1,398 @@
+//! One fetched batch through the pipeline: claim each message, check the
+//! claimed ones in parallel, file them with their answers in one store
+//! transaction. Blocking code: the daemon runs it on a blocking thread.
+//!
+//! Exactly once comes from the store: a message is claimed (by its place in
+//! the mailbox and by Message-ID + SHA-256) before any work, and its answer is
+//! queued in the transaction that files it. A message whose processing fails
+//! (an error or a panic) is recorded failed, to be tried again from its stored
+//! bytes, and is left for staff after the configured number of attempts.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use jiff::Timestamp;
+
+use super::Pipeline;
+use super::answers::{AnswerNote, Answering, recipient_of};
+use super::filing::{self, AnswerPlan, PlanInput};
+use super::replies::{self, ReplyFacts};
+use crate::mailbox::RawMessage;
+use crate::message;
+use crate::notice::SuppressReason;
+use crate::store::{
+    Bounce, Claim, Filing, IncomingMessage, MailboxKey, MessageKey, MessageStatus, Store,
+    StoreError, StoreResult,
+};
+use crate::verdict::Status;
+
+mod file;
+
+/// The store, shared by the intake's workers and the sender.
+pub type StoreCell = Mutex<Box<dyn Store>>;
+
+/// A message to take in: from the mailbox, or a failed one from the store.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub location: MailboxKey,
+    /// When the server received it (IMAP INTERNALDATE); the headers say otherwise.
+    pub internal_date: Option<Timestamp>,
+    pub raw: Vec<u8>,
+}
+
+impl From<RawMessage> for Incoming {
+    fn from(message: RawMessage) -> Incoming {
+        Incoming {
+            location: MailboxKey {
+                mailbox: message.mailbox,
+                uid_validity: message.uid_validity,
+                uid: message.uid,
+            },
+            internal_date: message.internal_date,
+            raw: message.bytes,
+        }
+    }
+}
+
+/// What became of one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Filed now, with its answer queued (or kept suppressed).
+    Filed {
+        location: MailboxKey,
+        message: MessageKey,
+        receipts: Vec<String>,
+        status: Status,
+        answer: AnswerNote,
+    },
+    /// Seen before (here or under another UID): nothing done.
+    Known {
+        location: MailboxKey,
+        status: MessageStatus,
+    },
+    /// Processing failed; tried again from the store while attempts remain.
+    Failed {
+        location: MailboxKey,
+        error: String,
+        attempts: u32,
+    },
+}
+
+impl Outcome {
+    pub fn location(&self) -> &MailboxKey {
+        match self {
+            Outcome::Filed { location, .. }
+            | Outcome::Known { location, .. }
+            | Outcome::Failed { location, .. } => location,
+        }
+    }
+
+    /// Done with as far as the mailbox is concerned (filed, or known to the store).
+    pub fn is_settled(&self) -> bool {
+        !matches!(self, Outcome::Failed { .. })
+    }
+}
+
+/// A claimed and checked message, waiting for the batch's filing transaction.
+struct Ready {
+    filing: Filing,
+    pending: Pending,
+}
+
+/// What a ready message needs besides its filing: its answer, and what to log and record.
+struct Pending {
+    location: MailboxKey,
+    answer: AnswerPlan,
+    bounced: Vec<String>,
+    suppressed: Option<SuppressReason>,
+    /// The answer's recipient and how many answers it got in the last hour.
+    recipient: Option<(String, u32)>,
+}
+
+enum Prepared {
+    Done(Outcome),
+    Ready(Box<Ready>),
+}
+
+/// Takes in one batch; outcomes in the batch's order. An `Err` means the
+/// store itself failed: the batch is to be fetched again later.
+pub fn process_batch(
+    pipeline: &Pipeline,
+    store: &StoreCell,
+    batch: Vec<Incoming>,
+) -> StoreResult<Vec<Outcome>> {
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; batch.len()];
+    let mut ready = Vec::new();
+    for (index, prepared) in prepare_all(pipeline, store, batch).into_iter().enumerate() {
+        match prepared? {
+            Prepared::Done(outcome) => outcomes[index] = Some(outcome),
+            Prepared::Ready(message) => ready.push((index, *message)),
+        }
+    }
+    let (indexes, ready): (Vec<usize>, Vec<Ready>) = ready.into_iter().unzip();
+    for (index, outcome) in indexes.into_iter().zip(file::file_all(pipeline, store, ready)?) {
+        outcomes[index] = Some(outcome);
+    }
+    let outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
+    for outcome in &outcomes {
+        log_outcome(outcome);
+    }
+    Ok(outcomes)
+}
+
+/// Claims and checks every message, on as many threads as there are cores.
+fn prepare_all(
+    pipeline: &Pipeline,
+    store: &StoreCell,
+    batch: Vec<Incoming>,
+) -> Vec<StoreResult<Prepared>> {
+    let n_messages = batch.len();
+    let slots: Vec<Mutex<Option<Incoming>>> =
+        batch.into_iter().map(|m| Mutex::new(Some(m))).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = slots.get(index) else { break };
+            let Some(incoming) = slot.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+                continue;
+            };
+            let prepared = catch_unwind(AssertUnwindSafe(|| prepare(pipeline, store, incoming)))
+                .unwrap_or_else(|panic| {
+                    Err(StoreError::Invalid(format!(
+                        "claiming a message panicked: {}",
+                        panic_text(panic.as_ref())
+                    )))
+                });
+            done.push((index, prepared));
+        }
+        done
+    };
+    let n_workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(n_messages);
+    let mut results: Vec<Option<StoreResult<Prepared>>> = (0..n_messages).map(|_| None).collect();
+    if n_workers <= 1 {
+        for (index, prepared) in work() {
+            results[index] = Some(prepared);
+        }
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..n_workers).map(|_| scope.spawn(work)).collect();
+            for worker in workers {
+                for (index, prepared) in worker.join().unwrap_or_default() {
+                    results[index] = Some(prepared);
+                }
+            }
+        });
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(StoreError::Invalid("a worker stopped".into()))))
+        .collect()
+}
+
+/// Claims one message and, when it is new (or to be retried), checks it.
+fn prepare(pipeline: &Pipeline, store: &StoreCell, incoming: Incoming) -> StoreResult<Prepared> {
+    let headers = catch_unwind(|| message::parse(header_block(&incoming.raw)))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let now = pipeline.clock.now();
+    let received_at = incoming
+        .internal_date
+        .or(headers.received_at)
+        .unwrap_or(now);
+    let claim = lock(store).claim(
+        &IncomingMessage {
+            location: &incoming.location,
+            message_id: headers.message_id.as_deref(),
+            from: headers.from.as_deref(),
+            subject: &headers.subject,
+            received_at,
+            raw: &incoming.raw,
+        },
+        now,
+    )?;
+    let message = match claim {
+        Claim::New(message) | Claim::Retry { message, .. } => message,
+        Claim::Known { status, .. } => {
+            return Ok(Prepared::Done(Outcome::Known {
+                location: incoming.location,
+                status,
+            }));
+        }
+    };
+    let checked = catch_unwind(AssertUnwindSafe(|| {
+        check_and_plan(pipeline, store, &incoming, message)
+    }));
+    let error = match checked {
+        Ok(Ok(ready)) => return Ok(Prepared::Ready(Box::new(ready))),
+        Ok(Err(error)) => error.to_string(),
+        Err(panic) => format!("panic: {}", panic_text(panic.as_ref())),
+    };
+    let attempts = lock(store).fail(message, &error)?;
+    Ok(Prepared::Done(Outcome::Failed {
+        location: incoming.location,
+        error,
+        attempts,
+    }))
+}
+
+/// The pure core, the store's facts about replies, and the plan of filing and answer.
+fn check_and_plan(
+    pipeline: &Pipeline,
+    store: &StoreCell,
+    incoming: &Incoming,
+    message: MessageKey,
+) -> StoreResult<Ready> {
+    let source = source_name(&incoming.location);
+    let checked = pipeline
+        .checker
+        .check_message(&incoming.raw, &source, incoming.internal_date);
+    let replies = match &checked.message {
+        Some(headers) => replies::lookup(&**lock(store), headers, &pipeline.receipts)?,
+        None => ReplyFacts::default(),
+    };
+    let now = pipeline.clock.now();
+    let plan = filing::plan(
+        checked,
+        PlanInput {
+            message,
+            call: &pipeline.checker.call,
+            roster: &pipeline.checker.roster,
+            replies: &replies,
+            filed_at: now,
+        },
+    );
+    let suppressed = pipeline.answering.suppression(plan.answer.headers.as_ref());
+    let recipient = match plan.answer.headers.as_ref().and_then(recipient_of) {
+        Some(address) if suppressed.is_none() => {
+            let since = Answering::rate_window_start(now);
+            let count = lock(store).answers_to(&address, since)?;
+            Some((address, count))
+        }
+        _ => None,
+    };
+    Ok(Ready {
+        filing: plan.filing,
+        pending: Pending {
+            location: incoming.location.clone(),
+            answer: plan.answer,
+            bounced: plan.bounced,
+            suppressed,
+            recipient,
+        },
+    })
+}
+
+/// Records our bounced answers on their applications (after the report is filed).
+fn record_bounces(store: &StoreCell, message: MessageKey, bounced: &[String], at: Timestamp) {
+    for answer_message_id in bounced {
+        let bounce = Bounce {
+            answer_message_id: answer_message_id.clone(),
+            report: Some(message),
+            detail: "delivery status report".to_string(),
+            at,
+        };
+        match lock(store).record_delivery_failure(&bounce) {
+            Ok(applications) if applications.is_empty() => {
+                tracing::info!(%answer_message_id, "bounce of a message that is not one of our answers");
+            }
+            Ok(applications) => {
+                tracing::warn!(%answer_message_id, n_applications = applications.len(), "an answer bounced; staff must reach the applicant otherwise");
+            }
+            Err(error) => tracing::error!(%answer_message_id, %error, "could not record a bounce"),
+        }
+    }
+}
+
+fn log_outcome(outcome: &Outcome) {
+    let location = outcome.location();
+    match outcome {
+        Outcome::Filed {
+            receipts,
+            status,
+            answer,
+            ..
+        } => {
+            let receipts = if receipts.is_empty() {
+                answer.receipt.clone()
+            } else {
+                receipts.join(",")
+            };
+            match &answer.suppressed {
+                None => tracing::info!(mailbox = %location.mailbox, uid = location.uid, %receipts, verdict = status.as_str(), answer = answer.kind.as_str(), "filed"),
+                Some(reason) => tracing::info!(mailbox = %location.mailbox, uid = location.uid, %receipts, verdict = status.as_str(), answer = answer.kind.as_str(), suppressed = %reason, "filed; answer suppressed"),
+            }
+        }
+        Outcome::Known { status, .. } => {
+            tracing::info!(mailbox = %location.mailbox, uid = location.uid, status = status.as_str(), "already in the store");
+        }
+        Outcome::Failed {
+            error, attempts, ..
+        } => {
+            tracing::error!(mailbox = %location.mailbox, uid = location.uid, attempts, %error, "processing failed");
+        }
+    }
+}
+
+/// The store, even if a worker panicked while holding it: every store call is
+/// one transaction, which a panic rolled back.
+pub fn lock(store: &StoreCell) -> MutexGuard<'_, Box<dyn Store>> {
+    store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The verdict's `source`: the message's place, in the style of an IMAP URL (RFC 5092).
+fn source_name(location: &MailboxKey) -> String {
+    format!(
+        "{};UIDVALIDITY={}/;UID={}",
+        location.mailbox, location.uid_validity, location.uid
+    )
+}
+
+/// The header block: up to the first empty line (the whole input without one).
+fn header_block(raw: &[u8]) -> &[u8] {
+    let crlf = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4);
+    let lf = raw.windows(2).position(|w| w == b"\n\n").map(|p| p + 2);
+    let end = match (crlf, lf) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(raw.len()),
+    };
+    &raw[..end]
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_block_ends_at_the_first_empty_line() {
+        assert_eq!(header_block(b"A: b\r\n\r\nbody\r\n\r\n"), b"A: b\r\n\r\n");
+        assert_eq!(header_block(b"A: b\n\nbody"), b"A: b\n\n");
+        assert_eq!(header_block(b"A: b"), b"A: b");
+    }
+
+    #[test]
+    fn source_names_the_place() {
+        let location = MailboxKey {
+            mailbox: "imap://apply%40example.test@127.0.0.1:1993/INBOX".into(),
+            uid_validity: 7,
+            uid: 42,
+        };
+        assert_eq!(
+            source_name(&location),
+            "imap://apply%40example.test@127.0.0.1:1993/INBOX;UIDVALIDITY=7/;UID=42"
+        );
+    }
+}

@@ -1,0 +1,117 @@
+//! The filing step of a batch: one transaction for all its messages, their
+//! answers rendered inside it; on an error, one transaction per message, so
+//! one bad message fails alone.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use super::{Outcome, Pending, Ready, StoreCell, lock, record_bounces};
+use crate::daemon::Pipeline;
+use crate::daemon::answers::{AnswerNote, RateCounts};
+use crate::store::{Filed, Filing, MessageKey, OutgoingAnswer, RenderError, StoreResult};
+
+/// Files every ready message; outcomes in their order.
+pub(super) fn file_all(
+    pipeline: &Pipeline,
+    store: &StoreCell,
+    ready: Vec<Ready>,
+) -> StoreResult<Vec<Outcome>> {
+    if ready.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (filings, pending): (Vec<Filing>, Vec<Pending>) = ready
+        .into_iter()
+        .map(|ready| (ready.filing, ready.pending))
+        .unzip();
+    let error = match file_together(pipeline, store, &filings, &pending) {
+        Ok(outcomes) => return Ok(outcomes),
+        Err(error) => error,
+    };
+    if filings.len() > 1 {
+        tracing::warn!(%error, n_messages = filings.len(), "filing the batch failed; filing its messages one by one");
+    }
+    let mut outcomes = Vec::with_capacity(filings.len());
+    for (filing, pending) in filings.iter().zip(&pending) {
+        let alone = file_together(
+            pipeline,
+            store,
+            std::slice::from_ref(filing),
+            std::slice::from_ref(pending),
+        );
+        match alone {
+            Ok(mut filed) => outcomes.extend(filed.pop()),
+            Err(error) => {
+                let error = error.to_string();
+                let attempts = lock(store).fail(filing.message, &error)?;
+                outcomes.push(Outcome::Failed {
+                    location: pending.location.clone(),
+                    error,
+                    attempts,
+                });
+            }
+        }
+    }
+    Ok(outcomes)
+}
+
+/// One transaction: files `filings` and queues one answer for each.
+fn file_together(
+    pipeline: &Pipeline,
+    store: &StoreCell,
+    filings: &[Filing],
+    pending: &[Pending],
+) -> StoreResult<Vec<Outcome>> {
+    let index_of: HashMap<MessageKey, usize> = filings
+        .iter()
+        .enumerate()
+        .map(|(index, filing)| (filing.message, index))
+        .collect();
+    let counted: HashMap<String, u32> = pending
+        .iter()
+        .filter_map(|p| p.recipient.clone())
+        .collect();
+    let rate = RateCounts::new(counted);
+    let notes: RefCell<Vec<Option<AnswerNote>>> = RefCell::new(vec![None; filings.len()]);
+    let now = pipeline.clock.now();
+    let render = |filing: &Filing, filed: &Filed| -> Result<Vec<OutgoingAnswer>, RenderError> {
+        let index = *index_of
+            .get(&filing.message)
+            .ok_or_else(|| format!("no answer plan for message {}", filing.message.0))?;
+        let ready = &pending[index];
+        let (answer, note) = pipeline.answering.render(
+            &ready.answer,
+            filing,
+            filed,
+            ready.suppressed,
+            &rate,
+            now,
+        )?;
+        notes.borrow_mut()[index] = Some(note);
+        Ok(vec![answer])
+    };
+    let all_filed = lock(store).file_many(filings, &render)?;
+    let notes = notes.into_inner();
+    let mut outcomes = Vec::with_capacity(all_filed.len());
+    for ((filed, pending), note) in all_filed.iter().zip(pending).zip(notes) {
+        if !pending.bounced.is_empty() {
+            record_bounces(store, filed.message, &pending.bounced, now);
+        }
+        // The store calls render once per filing; a gap would be a store bug, not a reason to lose the outcome.
+        let answer = note.unwrap_or_else(|| {
+            tracing::error!(message = filed.message.0, "filed without an answer rendered");
+            AnswerNote {
+                kind: crate::store::AnswerKind::Review,
+                suppressed: Some("not rendered".to_string()),
+                receipt: String::new(),
+            }
+        });
+        outcomes.push(Outcome::Filed {
+            location: pending.location.clone(),
+            message: filed.message,
+            receipts: filed.applications.iter().map(|a| a.receipt.clone()).collect(),
+            status: pending.answer.verdict.status,
+            answer,
+        });
+    }
+    Ok(outcomes)
+}
