@@ -112,7 +112,8 @@ async fn implicit_tls_fetches_in_batches() {
     assert_eq!(source.logins(), 1);
 }
 
-/// IDLE wakes within a few seconds of an SMTP delivery (Dovecot batches notifications ~0.5 s).
+/// IDLE times out quietly, then wakes within a few seconds of an SMTP delivery (Dovecot
+/// batches notifications ~0.5 s), all on one session.
 #[tokio::test]
 async fn idle_wakes_on_smtp_delivery() {
     let Some(servers) = MailServers::from_env("idle_wakes_on_smtp_delivery") else {
@@ -124,6 +125,14 @@ async fn idle_wakes_on_smtp_delivery() {
         .last()
         .map(RawMessage::key)
         .unwrap_or(MessageKey::START);
+    // A quiet IDLE ends with DONE at the timeout and leaves the session usable.
+    let started = Instant::now();
+    let quiet = source
+        .wait_for_change(Duration::from_millis(800))
+        .await
+        .expect("quiet wait");
+    assert_eq!(quiet, Wake::TimedOut);
+    assert!(started.elapsed() >= Duration::from_millis(800));
     let subject = unique_folder("idle-mail");
 
     let smtp_port = servers.port("SMTP_PORT");
@@ -156,6 +165,11 @@ async fn idle_wakes_on_smtp_delivery() {
     let new = source.fetch_new(cursor).await.expect("fetch after wake");
     assert_eq!(new.len(), 1);
     assert!(String::from_utf8_lossy(&new[0].bytes).contains(&subject));
+    assert_eq!(
+        source.logins(),
+        1,
+        "one session throughout: IDLE, DONE, IDLE again, fetch"
+    );
 }
 
 /// With `idle = false` the source polls every `poll_seconds` and sees an APPENDed message.
