@@ -1,3 +1,4 @@
 //! Helpers shared by integration tests.
 
+pub mod imap_source;
 pub mod mail_servers;
