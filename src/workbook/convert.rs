@@ -13,8 +13,19 @@ pub(crate) fn is_visible_worksheet(sheet: &calamine::Sheet) -> bool {
     sheet.visible == SheetVisible::Visible && sheet.typ == SheetType::WorkSheet
 }
 
+/// Merged areas as calamine lists them, sorted by their first cell.
+pub(crate) fn merges_from(areas: &[Dimensions]) -> Vec<Merge> {
+    let mut merges: Vec<Merge> = areas.iter().map(merge_from).collect();
+    sort_merges(&mut merges);
+    merges
+}
+
+pub(crate) fn sort_merges(merges: &mut [Merge]) {
+    merges.sort_by_key(|m| (m.first_row, m.first_col, m.last_row, m.last_col));
+}
+
 /// A merged area, corners put in order whatever the file says.
-pub(crate) fn merge_from(area: &Dimensions) -> Merge {
+fn merge_from(area: &Dimensions) -> Merge {
     let (start, end) = (area.start, area.end);
     Merge {
         first_row: start.0.min(end.0),

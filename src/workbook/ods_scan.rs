@@ -8,6 +8,7 @@
 //! measured here, with calamine's own rules, before calamine runs.
 
 use super::budget::{Budget, Extent, check_sheet_count};
+use super::convert::sort_merges;
 use super::xml_tags::{Token, Tokens, attr, unescape};
 use super::{Merge, WorkbookError};
 use crate::config::Limits;
@@ -239,6 +240,7 @@ impl TableScan {
         self.value_extent.check(&self.name, limits)?;
         budget
             .spend_cells(self.raw_cells + self.value_extent.area() + self.formula_extent.area())?;
+        sort_merges(&mut self.merges);
         Ok(OdsTable {
             name: std::mem::take(&mut self.name),
             merges: std::mem::take(&mut self.merges),

@@ -6,7 +6,7 @@ use std::io::{Cursor, Read};
 use calamine::{Reader, Xls, XlsError};
 
 use super::budget::{Budget, check_sheet_count};
-use super::convert::{is_visible_worksheet, merge_from, sheet_from_range};
+use super::convert::{is_visible_worksheet, merges_from, sheet_from_range};
 use super::sniff::open_cfb;
 use super::{Sheet, WorkbookError, xls_scan};
 use crate::config::Limits;
@@ -33,10 +33,8 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Workbook
         };
         let merges = workbook
             .merge_cells_by_sheet_name(&meta.name)
-            .map_err(from_xls_error)?
-            .iter()
-            .map(merge_from)
-            .collect();
+            .map_err(from_xls_error)?;
+        let merges = merges_from(&merges);
         read.push(sheet_from_range(
             &meta.name,
             &range,

@@ -10,7 +10,7 @@ use calamine::{Reader, Xlsx, XlsxError};
 
 use super::budget::{Budget, Extent, check_sheet_count};
 use super::cell_value::{from_data_ref, text_bytes};
-use super::convert::{is_visible_worksheet, merge_from};
+use super::convert::{is_visible_worksheet, merges_from};
 use super::sniff::open_zip;
 use super::xml_tags::{Token, Tokens, attr, local_name};
 use super::{Cell, Sheet, WorkbookError};
@@ -39,10 +39,8 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Workbook
         };
         let merges = workbook
             .merge_cells_by_sheet_name(&meta.name)
-            .map_err(from_xlsx_error)?
-            .iter()
-            .map(merge_from)
-            .collect();
+            .map_err(from_xlsx_error)?;
+        let merges = merges_from(&merges);
         read.push(Sheet {
             name: meta.name.clone(),
             cells,
