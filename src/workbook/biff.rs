@@ -22,10 +22,11 @@ pub(crate) mod kind {
     pub const BOF: u16 = 0x0809;
 }
 
-/// CONTINUE records calamine gathers behind one record. It takes them off the
-/// front of a `Vec` one by one (quadratic), so thousands of empty ones are a
-/// cheap way to hang it; a real 30 MB shared-string table needs ~4,000.
-const MAX_CONTINUES: usize = 16_384;
+/// CONTINUE records calamine gathers behind one record, or behind all SST
+/// records of a workbook. It takes those of an SST off the front of a `Vec`
+/// one by one (quadratic), so many empty ones are a cheap way to hang it; a
+/// real 30 MB shared-string table needs ~4,000.
+pub(crate) const MAX_CONTINUES: usize = 16_384;
 
 /// One record with the data of the CONTINUE records that follow it.
 #[derive(Debug)]

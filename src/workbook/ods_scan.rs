@@ -26,6 +26,13 @@ const VALUE_ATTRS: [&[u8]; 5] = [
     b"office:boolean-value",
 ];
 
+/// Value attributes calamine keeps as text (numbers and booleans it parses).
+const TEXT_ATTRS: [&[u8]; 3] = [
+    b"office:string-value",
+    b"office:date-value",
+    b"office:time-value",
+];
+
 /// One table of the document, in document order.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct OdsTable {
@@ -64,7 +71,7 @@ pub(crate) fn scan(content: &[u8], limits: &Limits) -> Result<Vec<OdsTable>, Wor
                 tables.push(scan.finish(limits, &mut budget)?);
                 table = None;
             }
-            (Some(scan), token) => scan.take(token, &mut budget)?,
+            (Some(scan), token) => scan.take(token, limits, &mut budget)?,
             (None, _) => {}
         }
     }
@@ -114,7 +121,12 @@ impl TableScan {
         }
     }
 
-    fn take(&mut self, token: Token<'_>, budget: &mut Budget) -> Result<(), WorkbookError> {
+    fn take(
+        &mut self,
+        token: Token<'_>,
+        limits: &Limits,
+        budget: &mut Budget,
+    ) -> Result<(), WorkbookError> {
         match token {
             Token::Start {
                 name: b"table:table-row",
@@ -127,6 +139,8 @@ impl TableScan {
                 empty,
             } => {
                 self.start_cell(attrs);
+                // Refused as soon as the used range outgrows the limits.
+                self.value_extent.check(&self.name, limits)?;
                 if empty {
                     self.end_cell(budget)?;
                 }
@@ -193,7 +207,7 @@ impl TableScan {
             self.formula_extent
                 .include_area(area[0], area[1], area[2], area[3]);
         }
-        let text_bytes = VALUE_ATTRS
+        let text_bytes = TEXT_ATTRS
             .iter()
             .filter_map(|name| attr(attrs, name))
             .map(|value| value.len() as u64)
@@ -299,6 +313,16 @@ mod tests {
             scan(xml.as_bytes(), &Limits::default()),
             Err(WorkbookError::TooLarge(_))
         ));
+    }
+
+    #[test]
+    fn a_dense_area_within_the_shape_limits_is_refused_by_the_budget() {
+        // 50,000 rows × 100 columns: within 100,000 × 256, but 5 M dense cells.
+        let xml = content(
+            r#"<table:table-row table:number-rows-repeated="50000"><table:table-cell table:number-columns-repeated="100" office:value-type="float" office:value="1"/></table:table-row>"#,
+        );
+        let result = scan(xml.as_bytes(), &Limits::default());
+        assert!(matches!(result, Err(WorkbookError::TooLarge(why)) if why.contains("单元格过多")));
     }
 
     #[test]

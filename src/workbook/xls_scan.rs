@@ -9,7 +9,7 @@
 //! used ranges, cells or text would exceed the limits and budgets.
 
 use super::WorkbookError;
-use super::biff::{Record, Records, kind, read_u16, read_u32, sst_char_counts};
+use super::biff::{MAX_CONTINUES, Record, Records, kind, read_u16, read_u32, sst_char_counts};
 use super::budget::{Budget, Extent, check_sheet_count};
 use crate::config::Limits;
 
@@ -50,6 +50,7 @@ fn scan_globals(stream: &[u8]) -> Result<Globals, WorkbookError> {
         sheet_offsets: Vec::new(),
         sst_chars: Vec::new(),
     };
+    let mut sst_continues = 0;
     for record in Records::new(stream) {
         let record = record.map_err(|_| too_many_continues())?;
         match record.typ {
@@ -61,7 +62,14 @@ fn scan_globals(stream: &[u8]) -> Result<Globals, WorkbookError> {
                     globals.sheet_offsets.push(offset as usize);
                 }
             }
-            kind::SST => globals.sst_chars = sst_char_counts(&record),
+            kind::SST => {
+                // calamine parses every SST record, each in quadratic time.
+                sst_continues += record.continues.len();
+                if sst_continues > MAX_CONTINUES {
+                    return Err(too_many_continues());
+                }
+                globals.sst_chars = sst_char_counts(&record);
+            }
             kind::EOF => break,
             _ => {}
         }
@@ -305,6 +313,23 @@ mod tests {
         assert!(matches!(
             scan(&stream, &Limits::default()),
             Err(WorkbookError::TooLarge(_))
+        ));
+    }
+
+    #[test]
+    fn many_sst_records_with_many_continuations_are_refused() {
+        let mut sst_records = Vec::new();
+        for _ in 0..3 {
+            let mut sst = record(kind::SST, &[0; 8]);
+            for _ in 0..MAX_CONTINUES / 2 {
+                sst.extend(record(kind::CONTINUE, &[]));
+            }
+            sst_records.push(sst);
+        }
+        let stream = workbook(&[number(0, 0)], &sst_records);
+        assert!(matches!(
+            scan(&stream, &Limits::default()),
+            Err(WorkbookError::Corrupt(_))
         ));
     }
 
