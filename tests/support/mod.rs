@@ -2,3 +2,4 @@
 
 pub mod imap_source;
 pub mod mail_servers;
+pub mod workbooks;
