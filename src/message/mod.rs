@@ -1,8 +1,32 @@
 //! Taking a message apart: bytes → [`ParsedMessage`] with every attachment,
 //! also those inside forwarded messages, and filenames decoded the way Chinese
-//! mail clients write them. Knows nothing of forms or workbooks' insides.
+//! mail clients write them. Knows nothing of forms or workbooks' insides, and does
+//! no I/O: the mailbox hands it bytes.
+//!
+//! MIME structure comes from mail-parser; what it decodes lossily or not the way
+//! Chinese clients need is read again from the raw header bytes:
+//!
+//! - [`decode`]: RFC 2047 encoded-words, RFC 2231 parameters, raw 8-bit GBK.
+//! - `filename`: a part's filename (Content-Disposition, else Content-Type).
+//! - `attachments`: every attachment, forwarded ones included, and cid: images.
+//! - `headers`, `received`, `body`: envelope, arrival time, bodies.
+//! - `report`: delivery status reports and the Message-IDs they return.
+//! - `cloud`: 超大附件 download links instead of attachments.
+
+mod attachments;
+mod body;
+mod cloud;
+pub mod decode;
+mod filename;
+mod headers;
+mod raw;
+mod received;
+mod report;
 
 use jiff::Timestamp;
+use mail_parser::MessageParser;
+
+pub use cloud::links_cloud_attachment;
 
 /// Where an attachment sat in the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,12 +78,14 @@ pub struct ParsedMessage {
 
 /// Parses a whole message. Never panics; `None` only when there are no headers at all.
 pub fn parse(raw: &[u8]) -> Option<ParsedMessage> {
-    let _ = raw;
-    todo!("message helper")
-}
-
-/// True when the body links large attachments (163/QQ 超大附件) instead of attaching them.
-pub fn links_cloud_attachment(message: &ParsedMessage) -> bool {
-    let _ = message;
-    todo!("message helper")
+    let message = MessageParser::default().parse(raw)?;
+    let mut parsed = ParsedMessage::default();
+    headers::fill_envelope(&message, &mut parsed);
+    (parsed.text_body, parsed.html_body) = body::bodies(&message);
+    parsed.attachments = attachments::collect_attachments(&message);
+    parsed.is_delivery_report = report::is_delivery_report(&message, parsed.from.as_deref());
+    if parsed.is_delivery_report {
+        parsed.bounced_message_ids = report::bounced_message_ids(&message);
+    }
+    Some(parsed)
 }
