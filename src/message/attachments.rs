@@ -12,6 +12,7 @@ use regex::Regex;
 use super::decode::encoded_word::decode_base64_lenient;
 use super::decode::percent_decode;
 use super::filename::part_filename;
+use super::nesting::original_subtype;
 use super::{Attachment, Placement};
 
 /// Forwarded messages nested deeper than this are kept whole as one attachment
@@ -23,31 +24,45 @@ static CID_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\bcid:([^"'\s<>()]+)"#).expect("the cid pattern is a valid regex")
 });
 
-/// All attachments of `message`, in the order they appear.
-pub fn collect_attachments(message: &Message<'_>) -> Vec<Attachment> {
+/// All attachments of `message` (itself `forward_depth` forwards deep), in the
+/// order they appear, those of forwarded messages in their place.
+pub fn collect_attachments(message: &Message<'_>, forward_depth: usize) -> Vec<Attachment> {
+    let raw_message: &[u8] = &message.raw_message;
+    let shown_content_ids = content_ids_shown_by_html(message);
+    let forwarded = forward_depth > 0;
     let mut attachments = Vec::new();
-    collect_from(message, 0, &mut attachments);
+    for part in &message.parts {
+        if matches!(part.body, PartType::Multipart(_)) {
+            continue;
+        }
+        if is_forwarded_message(part) && forward_depth < MAX_FORWARD_DEPTH {
+            let inner = super::parse_nested(&part_bytes(part, raw_message), forward_depth + 1);
+            if let Some(inner) = inner {
+                attachments.extend(inner.attachments.into_iter().map(|attachment| Attachment {
+                    forwarded: true,
+                    ..attachment
+                }));
+                continue;
+            }
+        }
+        // A forwarded message too deep or without headers is kept whole.
+        attachments.extend(as_attachment(
+            part,
+            raw_message,
+            &shown_content_ids,
+            forwarded,
+        ));
+    }
     attachments
 }
 
-fn collect_from(message: &Message<'_>, forward_depth: usize, attachments: &mut Vec<Attachment>) {
-    let raw_message: &[u8] = &message.raw_message;
-    let shown_content_ids = content_ids_shown_by_html(message);
-    for part in &message.parts {
-        match &part.body {
-            PartType::Multipart(_) => {}
-            PartType::Message(forwarded) if forward_depth < MAX_FORWARD_DEPTH => {
-                collect_from(forwarded, forward_depth + 1, attachments);
-            }
-            _ => {
-                if let Some(attachment) =
-                    as_attachment(part, raw_message, &shown_content_ids, forward_depth > 0)
-                {
-                    attachments.push(attachment);
-                }
-            }
-        }
-    }
+/// A message/rfc822 (or message/global) part: a forwarded or returned message.
+pub fn is_forwarded_message(part: &MessagePart<'_>) -> bool {
+    matches!(part.body, PartType::Message(_))
+        || matches!(
+            content_type_of(part).as_str(),
+            "message/rfc822" | "message/global"
+        )
 }
 
 /// The part as an attachment, or `None` when it is a body (no filename, text).
@@ -84,29 +99,35 @@ fn as_attachment(
 }
 
 /// Bodies and the machine-readable halves of reports: without a filename these
-/// are the message's text, not something the sender attached.
+/// are the message's text, not something the sender attached. (A multipart
+/// mail-parser could not split, for want of a boundary, is kept as text.)
 fn is_body_like(content_type: &str) -> bool {
     content_type.starts_with("text/")
+        || content_type.starts_with("multipart/")
         || content_type == "message/delivery-status"
         || content_type == "message/disposition-notification"
 }
 
-/// `type/subtype`, lower-cased; `text/plain` when absent (RFC 2045 §5.2).
+/// `type/subtype` as the sender wrote it, lower-cased; `text/plain` when absent
+/// (RFC 2045 §5.2).
 pub fn content_type_of(part: &MessagePart<'_>) -> String {
-    match part.content_type() {
-        Some(content_type) => match content_type.subtype() {
-            Some(subtype) => format!("{}/{}", content_type.ctype(), subtype),
-            None => content_type.ctype().to_string(),
+    let Some(content_type) = part.content_type() else {
+        return "text/plain".to_string();
+    };
+    let main_type = content_type.ctype().to_lowercase();
+    match content_type.subtype() {
+        Some(subtype) => {
+            let subtype = subtype.to_lowercase();
+            format!("{main_type}/{}", original_subtype(&subtype))
         }
-        .to_lowercase(),
-        None => "text/plain".to_string(),
+        None => main_type,
     }
 }
 
-/// The part's bytes as sent. mail-parser hands text parts back already converted
+/// The part's bytes as sent (transfer encoding undone). mail-parser hands text parts back already converted
 /// to UTF-8 (lossily for bytes in no charset), so those are decoded again from the
 /// raw transfer encoding.
-fn part_bytes(part: &MessagePart<'_>, raw_message: &[u8]) -> Vec<u8> {
+pub fn part_bytes(part: &MessagePart<'_>, raw_message: &[u8]) -> Vec<u8> {
     match &part.body {
         PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes.to_vec(),
         PartType::Text(text) | PartType::Html(text) => {
@@ -124,10 +145,24 @@ fn raw_body<'a>(part: &MessagePart<'_>, raw_message: &'a [u8]) -> Option<&'a [u8
 
 fn transfer_decoded_bytes(part: &MessagePart<'_>, raw_message: &[u8]) -> Option<Vec<u8>> {
     let body = raw_body(part, raw_message)?;
-    match part.encoding {
+    match transfer_encoding(part) {
         Encoding::Base64 => Some(decode_base64_lenient(body)),
         Encoding::QuotedPrintable => quoted_printable_decode(body),
         Encoding::None => Some(body.to_vec()),
+    }
+}
+
+/// The part's transfer encoding. mail-parser gives up on a base64 body that is
+/// not closed by a boundary (a truncated mail) and hands back the raw text; the
+/// declared encoding then still tells how to decode what is there.
+fn transfer_encoding(part: &MessagePart<'_>) -> Encoding {
+    if !part.is_encoding_problem {
+        return part.encoding;
+    }
+    match part.content_transfer_encoding().map(str::trim) {
+        Some(name) if name.eq_ignore_ascii_case("base64") => Encoding::Base64,
+        Some(name) if name.eq_ignore_ascii_case("quoted-printable") => Encoding::QuotedPrintable,
+        _ => Encoding::None,
     }
 }
 

@@ -4,6 +4,8 @@
 use mail_parser::decoders::html::html_to_text;
 use mail_parser::{Message, MessagePart, PartType};
 
+use super::attachments::content_type_of;
+use super::decode::utf8_or_gb18030;
 use super::filename::part_filename;
 
 /// `(text, html)`: the message's text/plain and text/html body parts, each joined
@@ -27,7 +29,29 @@ pub fn bodies(message: &Message<'_>) -> (String, String) {
     if text.trim().is_empty() && !html.is_empty() {
         return (html_to_text(&html), html);
     }
+    if text.is_empty() && html.is_empty() {
+        return (unreadable_root_text(message, raw_message), html);
+    }
     (text, html)
+}
+
+/// When mail-parser could not make out the structure (a multipart without a
+/// boundary), it keeps the root whole and lists no body; its text is then the
+/// best body there is.
+fn unreadable_root_text(message: &Message<'_>, raw_message: &[u8]) -> String {
+    let Some(root) = message.parts.first() else {
+        return String::new();
+    };
+    if part_filename(root, raw_message).is_some() {
+        return String::new();
+    }
+    match &root.body {
+        PartType::Text(text) => text.to_string(),
+        PartType::Binary(bytes) if content_type_of(root).starts_with("multipart/") => {
+            utf8_or_gb18030(bytes)
+        }
+        _ => String::new(),
+    }
 }
 
 /// The parts mail-parser lists as bodies, minus those with a filename: a named

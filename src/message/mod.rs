@@ -10,6 +10,7 @@
 //! - `filename`: a part's filename (Content-Disposition, else Content-Type).
 //! - `attachments`: every attachment, forwarded ones included, and cid: images.
 //! - `headers`, `received`, `body`: envelope, arrival time, bodies.
+//! - `nesting`: keeps mail-parser from nesting forwarded messages (stack depth).
 //! - `report`: delivery status reports and the Message-IDs they return.
 //! - `cloud`: 超大附件 download links instead of attachments.
 
@@ -19,6 +20,7 @@ mod cloud;
 pub mod decode;
 mod filename;
 mod headers;
+mod nesting;
 mod raw;
 mod received;
 mod report;
@@ -78,11 +80,21 @@ pub struct ParsedMessage {
 
 /// Parses a whole message. Never panics; `None` only when there are no headers at all.
 pub fn parse(raw: &[u8]) -> Option<ParsedMessage> {
-    let message = MessageParser::default().parse(raw)?;
+    parse_nested(raw, 0)
+}
+
+/// Parses a message that sits `forward_depth` forwarded messages deep.
+fn parse_nested(raw: &[u8], forward_depth: usize) -> Option<ParsedMessage> {
+    let terminated = raw::with_final_line_break(raw);
+    let unnested = nesting::without_nesting(&terminated);
+    let message = MessageParser::default().parse(unnested.as_ref())?;
+    if message.headers().is_empty() {
+        return None;
+    }
     let mut parsed = ParsedMessage::default();
     headers::fill_envelope(&message, &mut parsed);
     (parsed.text_body, parsed.html_body) = body::bodies(&message);
-    parsed.attachments = attachments::collect_attachments(&message);
+    parsed.attachments = attachments::collect_attachments(&message, forward_depth);
     parsed.is_delivery_report = report::is_delivery_report(&message, parsed.from.as_deref());
     if parsed.is_delivery_report {
         parsed.bounced_message_ids = report::bounced_message_ids(&message);

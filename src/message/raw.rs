@@ -1,6 +1,8 @@
 //! Access to the raw bytes mail-parser parsed a header from, for what it decodes
 //! lossily (raw GBK) or not at all (RFC 2231 continuations in GBK).
 
+use std::borrow::Cow;
+
 use mail_parser::{Header, HeaderName};
 
 /// The raw value bytes of `header` (after the colon, with folding and the final
@@ -23,4 +25,14 @@ pub fn header_value_text(raw_message: &[u8], header: &Header<'_>) -> String {
     super::decode::utf8_or_gb18030(&super::decode::unfold(bytes))
         .trim()
         .to_string()
+}
+
+/// mail-parser drops a header value that runs into the end of the input (a
+/// truncated mail, returned headers cut short); a final line break keeps it.
+pub fn with_final_line_break(raw: &[u8]) -> Cow<'_, [u8]> {
+    if raw.ends_with(b"\n") {
+        Cow::Borrowed(raw)
+    } else {
+        Cow::Owned([raw, b"\r\n"].concat())
+    }
 }

@@ -3,7 +3,8 @@
 
 use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
-use super::attachments::content_type_of;
+use super::attachments::{content_type_of, is_forwarded_message, part_bytes};
+use super::raw::with_final_line_break;
 
 /// Local parts of the addresses bounces come from.
 const BOUNCE_SENDERS: [&str; 2] = ["mailer-daemon", "postmaster"];
@@ -36,11 +37,12 @@ fn is_bounce_sender(address: &str) -> bool {
 }
 
 /// The Message-IDs of the returned original(s): from a message/rfc822 part or a
-/// text/rfc822-headers part of the report, without duplicates.
+/// text/rfc822-headers part of the report, without duplicates. Only the headers
+/// are read: the original is not opened as a message.
 pub fn bounced_message_ids(message: &Message<'_>) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
     for part in &message.parts {
-        let Some(id) = returned_message_id(part) else {
+        let Some(id) = returned_message_id(part, &message.raw_message) else {
             continue;
         };
         if !ids.contains(&id) {
@@ -50,27 +52,21 @@ pub fn bounced_message_ids(message: &Message<'_>) -> Vec<String> {
     ids
 }
 
-fn returned_message_id(part: &MessagePart<'_>) -> Option<String> {
-    match &part.body {
-        PartType::Message(returned) => returned.message_id().map(str::to_string),
-        PartType::Text(text) if is_returned_headers(part) => headers_message_id(text.as_bytes()),
-        PartType::Binary(bytes) if is_returned_headers(part) => headers_message_id(bytes),
-        _ => None,
+fn returned_message_id(part: &MessagePart<'_>, raw_message: &[u8]) -> Option<String> {
+    if let PartType::Message(returned) = &part.body {
+        return returned.message_id().map(str::to_string);
     }
-}
-
-/// A part that holds the original's headers (or the whole original that
-/// mail-parser could not open as a message).
-fn is_returned_headers(part: &MessagePart<'_>) -> bool {
-    matches!(
-        content_type_of(part).as_str(),
-        "text/rfc822-headers" | "message/rfc822-headers" | "message/rfc822" | "message/global"
-    )
-}
-
-fn headers_message_id(headers: &[u8]) -> Option<String> {
+    let holds_original = is_forwarded_message(part)
+        || matches!(
+            content_type_of(part).as_str(),
+            "text/rfc822-headers" | "message/rfc822-headers"
+        );
+    if !holds_original {
+        return None;
+    }
+    let returned = part_bytes(part, raw_message);
     MessageParser::default()
-        .parse_headers(headers)?
+        .parse_headers(with_final_line_break(&returned).as_ref())?
         .message_id()
         .map(str::to_string)
 }
