@@ -337,3 +337,22 @@ fn text_attachment_keeps_its_original_bytes() {
     assert_eq!(message.attachments[0].bytes, csv);
     assert_eq!(message.text_body, "see attached");
 }
+
+/// An 8-bit GBK body without a charset (old clients) is read as GBK, not lost.
+#[test]
+fn raw_gbk_body_without_charset_is_recovered() {
+    let raw = mail(
+        &[APPLICANT, "Subject: body"],
+        Part::multipart(
+            "alternative",
+            "alt",
+            vec![
+                Part::new("text/plain").body(gbk("市科协学会部：您好")),
+                Part::new("text/html").body(gbk("<p>市科协学会部：您好</p>")),
+            ],
+        ),
+    );
+    let message = parsed(&raw);
+    assert_eq!(message.text_body.trim(), "市科协学会部：您好");
+    assert_eq!(message.html_body.trim(), "<p>市科协学会部：您好</p>");
+}

@@ -143,7 +143,8 @@ fn raw_body<'a>(part: &MessagePart<'_>, raw_message: &'a [u8]) -> Option<&'a [u8
     raw_message.get(part.offset_body as usize..part.offset_end as usize)
 }
 
-fn transfer_decoded_bytes(part: &MessagePart<'_>, raw_message: &[u8]) -> Option<Vec<u8>> {
+/// The part's body with its transfer encoding undone, from the raw bytes.
+pub fn transfer_decoded_bytes(part: &MessagePart<'_>, raw_message: &[u8]) -> Option<Vec<u8>> {
     let body = raw_body(part, raw_message)?;
     match transfer_encoding(part) {
         Encoding::Base64 => Some(decode_base64_lenient(body)),

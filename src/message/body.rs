@@ -1,10 +1,12 @@
 //! The readable bodies of a message: its text and its HTML (top level only; a
 //! forwarded message's body is its own).
 
-use mail_parser::decoders::html::html_to_text;
-use mail_parser::{Message, MessagePart, PartType};
+use std::borrow::Cow;
 
-use super::attachments::content_type_of;
+use mail_parser::decoders::html::html_to_text;
+use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
+
+use super::attachments::{content_type_of, transfer_decoded_bytes};
 use super::decode::utf8_or_gb18030;
 use super::filename::part_filename;
 
@@ -14,14 +16,14 @@ pub fn bodies(message: &Message<'_>) -> (String, String) {
     let raw_message: &[u8] = &message.raw_message;
     let html = body_parts(message, &message.html_body, raw_message)
         .filter_map(|part| match &part.body {
-            PartType::Html(html) => Some(html.as_ref()),
+            PartType::Html(html) => Some(recovered_text(part, html, raw_message)),
             _ => None,
         })
         .collect::<Vec<_>>()
         .join("\n");
     let text = body_parts(message, &message.text_body, raw_message)
         .filter_map(|part| match &part.body {
-            PartType::Text(text) => Some(text.as_ref()),
+            PartType::Text(text) => Some(recovered_text(part, text, raw_message)),
             _ => None,
         })
         .collect::<Vec<_>>()
@@ -33,6 +35,26 @@ pub fn bodies(message: &Message<'_>) -> (String, String) {
         return (unreadable_root_text(message, raw_message), html);
     }
     (text, html)
+}
+
+/// The part's text; when it names no charset and mail-parser's UTF-8 reading lost
+/// characters, its bytes read again as raw GBK (old clients send 8-bit GBK bodies
+/// without a charset).
+fn recovered_text<'t>(
+    part: &MessagePart<'_>,
+    decoded: &'t str,
+    raw_message: &[u8],
+) -> Cow<'t, str> {
+    let names_charset = part
+        .content_type()
+        .is_some_and(|content_type| content_type.attribute("charset").is_some());
+    if names_charset || !decoded.contains('\u{FFFD}') {
+        return Cow::Borrowed(decoded);
+    }
+    match transfer_decoded_bytes(part, raw_message) {
+        Some(bytes) => Cow::Owned(utf8_or_gb18030(&bytes)),
+        None => Cow::Borrowed(decoded),
+    }
 }
 
 /// When mail-parser could not make out the structure (a multipart without a

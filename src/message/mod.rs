@@ -67,8 +67,11 @@ pub struct ParsedMessage {
     pub date: Option<Timestamp>,
     /// Top-most `Received:` header's date, else `Date:`.
     pub received_at: Option<Timestamp>,
+    /// The text/plain body parts, joined; derived from the HTML when only HTML was sent.
     pub text_body: String,
+    /// The text/html body parts, joined; empty when there are none.
     pub html_body: String,
+    /// Every attachment in order, those of forwarded messages in their place.
     pub attachments: Vec<Attachment>,
     /// Headers that decide whether we may answer (RFC 3834): lower-cased names, raw values.
     pub auto_headers: Vec<(String, String)>,
