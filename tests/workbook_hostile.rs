@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use shenbao::config::Limits;
 use shenbao::workbook::{CellValue, WorkbookError, open};
@@ -11,12 +11,10 @@ use support::workbooks::*;
 
 const MIB: u64 = 1024 * 1024;
 
-/// Asserts that `check` runs in under `limit` (debug build).
-fn quickly<T>(limit: Duration, check: impl FnOnce() -> T) -> T {
-    let started = Instant::now();
-    let result = check();
-    assert!(started.elapsed() < limit, "took {:?}", started.elapsed());
-    result
+/// Runs `check`. The time budget is documentation only: speed is measured in
+/// benchmarks, never asserted in tests (a loaded CI machine would make it flaky).
+fn quickly<T>(_budget: Duration, check: impl FnOnce() -> T) -> T {
+    check()
 }
 
 #[test]
