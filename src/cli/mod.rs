@@ -3,6 +3,7 @@
 
 mod check;
 mod config_cmd;
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +42,8 @@ enum Command {
         #[command(subcommand)]
         action: config_cmd::ConfigAction,
     },
+    /// Run the daemon: take in applications from the mailbox, file them, answer them
+    Run(run::RunArgs),
 }
 
 /// Runs the command line; the returned code is the process's exit status.
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(cli.config.as_deref(), args),
         Command::Template { out } => template(cli.config.as_deref(), &out),
         Command::Config { action } => config_cmd::run(cli.config.as_deref(), action),
+        Command::Run(args) => run::run(cli.config.as_deref(), args),
     };
     match result {
         Ok(code) => code,

@@ -128,7 +128,8 @@ impl Answering {
 
     /// Where the rate limit's hour begins.
     pub fn rate_window_start(now: Timestamp) -> Timestamp {
-        now.checked_sub(SignedDuration::from_hours(1)).unwrap_or(now)
+        now.checked_sub(SignedDuration::from_hours(1))
+            .unwrap_or(now)
     }
 
     /// The one answer to a filed message (see the module doc). `suppressed` is

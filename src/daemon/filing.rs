@@ -154,7 +154,11 @@ pub fn plan(checked: Checked, input: PlanInput<'_>) -> Plan {
 }
 
 /// The application's key parts, as the store matches versions.
-pub fn identity(application: &ApplicationVerdict, call: &Call, roster: &Roster) -> ApplicationIdentity {
+pub fn identity(
+    application: &ApplicationVerdict,
+    call: &Call,
+    roster: &Roster,
+) -> ApplicationIdentity {
     let text = |key: &str| {
         application
             .field(key)

@@ -22,8 +22,8 @@ use crate::mailbox::RawMessage;
 use crate::message;
 use crate::notice::SuppressReason;
 use crate::store::{
-    Bounce, Claim, Filing, IncomingMessage, MailboxKey, MessageKey, MessageStatus, Store,
-    StoreError, StoreResult,
+    Claim, Filing, IncomingMessage, MailboxKey, MessageKey, MessageStatus, Store, StoreError,
+    StoreResult,
 };
 use crate::verdict::Status;
 
@@ -131,7 +131,10 @@ pub fn process_batch(
         }
     }
     let (indexes, ready): (Vec<usize>, Vec<Ready>) = ready.into_iter().unzip();
-    for (index, outcome) in indexes.into_iter().zip(file::file_all(pipeline, store, ready)?) {
+    for (index, outcome) in indexes
+        .into_iter()
+        .zip(file::file_all(pipeline, store, ready)?)
+    {
         outcomes[index] = Some(outcome);
     }
     let outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
@@ -288,27 +291,6 @@ fn check_and_plan(
     })
 }
 
-/// Records our bounced answers on their applications (after the report is filed).
-fn record_bounces(store: &StoreCell, message: MessageKey, bounced: &[String], at: Timestamp) {
-    for answer_message_id in bounced {
-        let bounce = Bounce {
-            answer_message_id: answer_message_id.clone(),
-            report: Some(message),
-            detail: "delivery status report".to_string(),
-            at,
-        };
-        match lock(store).record_delivery_failure(&bounce) {
-            Ok(applications) if applications.is_empty() => {
-                tracing::info!(%answer_message_id, "bounce of a message that is not one of our answers");
-            }
-            Ok(applications) => {
-                tracing::warn!(%answer_message_id, n_applications = applications.len(), "an answer bounced; staff must reach the applicant otherwise");
-            }
-            Err(error) => tracing::error!(%answer_message_id, %error, "could not record a bounce"),
-        }
-    }
-}
-
 fn log_outcome(outcome: &Outcome) {
     let location = outcome.location();
     match outcome {
@@ -324,8 +306,12 @@ fn log_outcome(outcome: &Outcome) {
                 receipts.join(",")
             };
             match &answer.suppressed {
-                None => tracing::info!(mailbox = %location.mailbox, uid = location.uid, %receipts, verdict = status.as_str(), answer = answer.kind.as_str(), "filed"),
-                Some(reason) => tracing::info!(mailbox = %location.mailbox, uid = location.uid, %receipts, verdict = status.as_str(), answer = answer.kind.as_str(), suppressed = %reason, "filed; answer suppressed"),
+                None => {
+                    tracing::info!(mailbox = %location.mailbox, uid = location.uid, %receipts, verdict = status.as_str(), answer = answer.kind.as_str(), "filed")
+                }
+                Some(reason) => {
+                    tracing::info!(mailbox = %location.mailbox, uid = location.uid, %receipts, verdict = status.as_str(), answer = answer.kind.as_str(), suppressed = %reason, "filed; answer suppressed")
+                }
             }
         }
         Outcome::Known { status, .. } => {
@@ -342,7 +328,9 @@ fn log_outcome(outcome: &Outcome) {
 /// The store, even if a worker panicked while holding it: every store call is
 /// one transaction, which a panic rolled back.
 pub fn lock(store: &StoreCell) -> MutexGuard<'_, Box<dyn Store>> {
-    store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The verdict's `source`: the message's place, in the style of an IMAP URL (RFC 5092).

@@ -135,7 +135,10 @@ impl<'a> MailboxLoop<'a> {
             let (kind, error) = match interrupted {
                 Interrupted::Stopped => break Ok(()),
                 Interrupted::Stalled => {
-                    tracing::error!(limit_s = self.watchdog.limit().as_secs(), "no mailbox cycle completed within the watchdog's limit: reconnecting");
+                    tracing::error!(
+                        limit_s = self.watchdog.limit().as_secs(),
+                        "no mailbox cycle completed within the watchdog's limit: reconnecting"
+                    );
                     logout(source.take()).await;
                     self.watchdog.beat();
                     continue;
@@ -232,11 +235,10 @@ impl<'a> MailboxLoop<'a> {
     async fn take_in(&mut self, batch: Vec<Incoming>) -> Result<Vec<Outcome>, StoreError> {
         let pipeline = Arc::clone(&self.pipeline);
         let store = Arc::clone(&self.store);
-        let outcomes = tokio::task::spawn_blocking(move || {
-            intake::process_batch(&pipeline, &store, batch)
-        })
-        .await
-        .map_err(|error| StoreError::Invalid(format!("the intake panicked: {error}")))??;
+        let outcomes =
+            tokio::task::spawn_blocking(move || intake::process_batch(&pipeline, &store, batch))
+                .await
+                .map_err(|error| StoreError::Invalid(format!("the intake panicked: {error}")))??;
         self.summary.count(&outcomes);
         if outcomes.iter().any(|o| matches!(o, Outcome::Filed { .. })) {
             self.wake_sender.notify_one();

@@ -142,7 +142,11 @@ impl Daemon {
         } = self;
         let recovered = blocking(&store, |store| store.recover_interrupted()).await?;
         if recovered.messages > 0 || recovered.answers > 0 {
-            tracing::warn!(messages = recovered.messages, answers = recovered.answers, "the previous run stopped in the middle: interrupted messages count one failed attempt, interrupted answers are queued again");
+            tracing::warn!(
+                messages = recovered.messages,
+                answers = recovered.answers,
+                "the previous run stopped in the middle: interrupted messages count one failed attempt, interrupted answers are queued again"
+            );
         }
         let transport = Transport::from_config(&settings.transport)?;
         let mut sender = Sender::new(

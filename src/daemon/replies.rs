@@ -47,7 +47,11 @@ pub struct ReceiptPattern {
 
 impl ReceiptPattern {
     pub fn new(prefix: &str, call_id: &str) -> ReceiptPattern {
-        let pattern = format!(r"{}{}-[0-9]{{4,}}", regex::escape(prefix), regex::escape(call_id));
+        let pattern = format!(
+            r"{}{}-[0-9]{{4,}}",
+            regex::escape(prefix),
+            regex::escape(call_id)
+        );
         ReceiptPattern {
             // Escaped literals and a digit class: this pattern always compiles.
             pattern: Regex::new(&pattern).unwrap_or_else(|_| Regex::new("$^").expect("valid")),
@@ -108,10 +112,9 @@ pub(super) fn adjust_verdict(
         return;
     }
     let has_evidence_on_file = |identity: &ApplicationIdentity| {
-        facts
-            .applications
-            .iter()
-            .any(|record| same_application(record, identity) && facts.with_evidence.contains(&record.key))
+        facts.applications.iter().any(|record| {
+            same_application(record, identity) && facts.with_evidence.contains(&record.key)
+        })
     };
     let evidence_on_file = if identities.is_empty() {
         facts
@@ -121,11 +124,13 @@ pub(super) fn adjust_verdict(
     } else {
         identities.iter().all(has_evidence_on_file)
     };
-    verdict.deficiencies.retain(|deficiency| match deficiency.code {
-        Code::NoFormFound => !brings_evidence,
-        Code::MissingEvidence => !evidence_on_file,
-        _ => true,
-    });
+    verdict
+        .deficiencies
+        .retain(|deficiency| match deficiency.code {
+            Code::NoFormFound => !brings_evidence,
+            Code::MissingEvidence => !evidence_on_file,
+            _ => true,
+        });
     verdict.settle_status();
 }
 
@@ -150,7 +155,10 @@ pub(super) fn completions(facts: &ReplyFacts, own: &[ApplicationIdentity]) -> Ve
                 .iter()
                 .any(|d| d.code == Code::MissingEvidence)
         })
-        .filter(|record| !own.iter().any(|identity| same_application(record, identity)))
+        .filter(|record| {
+            !own.iter()
+                .any(|identity| same_application(record, identity))
+        })
         .map(complete)
         .collect()
 }
@@ -227,13 +235,20 @@ mod tests {
             pattern.find_all("回复：【需补正】CZKX2020-0007 常州市营养学会 / CZKX2020-12345"),
             ["CZKX2020-0007", "CZKX2020-12345"]
         );
-        assert!(pattern.find_all("CZKX2019-0007 CZKX2020-07 CZKX2020-M0001").is_empty());
+        assert!(
+            pattern
+                .find_all("CZKX2019-0007 CZKX2020-07 CZKX2020-M0001")
+                .is_empty()
+        );
     }
 
     #[test]
     fn stored_fields_come_back_with_the_same_fingerprint() {
         let fields = vec![
-            ("society".to_string(), FieldValue::Text("常州市营养学会".into())),
+            (
+                "society".to_string(),
+                FieldValue::Text("常州市营养学会".into()),
+            ),
             ("amount".to_string(), FieldValue::Integer(8000)),
             (
                 "start_date".to_string(),

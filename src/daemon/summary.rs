@@ -90,13 +90,25 @@ impl fmt::Display for Summary {
         writeln!(f, "  {:<28}{:>6}", "messages already filed", self.known)?;
         writeln!(f, "  {:<28}{:>6}", "messages failed", self.failed)?;
         writeln!(f, "  {:<28}{:>6}", "answers queued", self.answers_queued)?;
-        writeln!(f, "  {:<28}{:>6}", "answers suppressed", self.answers_suppressed)?;
+        writeln!(
+            f,
+            "  {:<28}{:>6}",
+            "answers suppressed", self.answers_suppressed
+        )?;
         writeln!(f, "  {:<28}{:>6}", "answers sent", self.sending.sent)?;
         if self.sending.retry_later > 0 {
-            writeln!(f, "  {:<28}{:>6}", "answers to retry later", self.sending.retry_later)?;
+            writeln!(
+                f,
+                "  {:<28}{:>6}",
+                "answers to retry later", self.sending.retry_later
+            )?;
         }
         if self.sending.failed > 0 {
-            writeln!(f, "  {:<28}{:>6}", "answers refused for good", self.sending.failed)?;
+            writeln!(
+                f,
+                "  {:<28}{:>6}",
+                "answers refused for good", self.sending.failed
+            )?;
         }
         writeln!(f, "store")?;
         let total: u32 = self.applications.iter().map(|(_, n)| n).sum();

@@ -5,10 +5,12 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::{Outcome, Pending, Ready, StoreCell, lock, record_bounces};
+use super::{Outcome, Pending, Ready, StoreCell, lock};
 use crate::daemon::Pipeline;
 use crate::daemon::answers::{AnswerNote, RateCounts};
-use crate::store::{Filed, Filing, MessageKey, OutgoingAnswer, RenderError, StoreResult};
+use jiff::Timestamp;
+
+use crate::store::{Bounce, Filed, Filing, MessageKey, OutgoingAnswer, RenderError, StoreResult};
 
 /// Files every ready message; outcomes in their order.
 pub(super) fn file_all(
@@ -66,10 +68,8 @@ fn file_together(
         .enumerate()
         .map(|(index, filing)| (filing.message, index))
         .collect();
-    let counted: HashMap<String, u32> = pending
-        .iter()
-        .filter_map(|p| p.recipient.clone())
-        .collect();
+    let counted: HashMap<String, u32> =
+        pending.iter().filter_map(|p| p.recipient.clone()).collect();
     let rate = RateCounts::new(counted);
     let notes: RefCell<Vec<Option<AnswerNote>>> = RefCell::new(vec![None; filings.len()]);
     let now = pipeline.clock.now();
@@ -98,7 +98,10 @@ fn file_together(
         }
         // The store calls render once per filing; a gap would be a store bug, not a reason to lose the outcome.
         let answer = note.unwrap_or_else(|| {
-            tracing::error!(message = filed.message.0, "filed without an answer rendered");
+            tracing::error!(
+                message = filed.message.0,
+                "filed without an answer rendered"
+            );
             AnswerNote {
                 kind: crate::store::AnswerKind::Review,
                 suppressed: Some("not rendered".to_string()),
@@ -108,10 +111,35 @@ fn file_together(
         outcomes.push(Outcome::Filed {
             location: pending.location.clone(),
             message: filed.message,
-            receipts: filed.applications.iter().map(|a| a.receipt.clone()).collect(),
+            receipts: filed
+                .applications
+                .iter()
+                .map(|a| a.receipt.clone())
+                .collect(),
             status: pending.answer.verdict.status,
             answer,
         });
     }
     Ok(outcomes)
+}
+
+/// Records our bounced answers on their applications (after the report is filed).
+fn record_bounces(store: &StoreCell, message: MessageKey, bounced: &[String], at: Timestamp) {
+    for answer_message_id in bounced {
+        let bounce = Bounce {
+            answer_message_id: answer_message_id.clone(),
+            report: Some(message),
+            detail: "delivery status report".to_string(),
+            at,
+        };
+        match lock(store).record_delivery_failure(&bounce) {
+            Ok(applications) if applications.is_empty() => {
+                tracing::info!(%answer_message_id, "bounce of a message that is not one of our answers");
+            }
+            Ok(applications) => {
+                tracing::warn!(%answer_message_id, n_applications = applications.len(), "an answer bounced; staff must reach the applicant otherwise");
+            }
+            Err(error) => tracing::error!(%answer_message_id, %error, "could not record a bounce"),
+        }
+    }
 }
