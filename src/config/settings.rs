@@ -167,10 +167,10 @@ impl Settings {
         own_addresses.dedup();
         Ok(Settings {
             file: file.to_path_buf(),
-            call: base.join(raw.call),
-            roster: base.join(raw.roster),
+            call: resolve(base, &raw.call),
+            roster: resolve(base, &raw.roster),
             limits: raw.limits,
-            data_dir: base.join(raw.data_dir),
+            data_dir: resolve(base, &raw.data_dir),
             receipt_prefix: raw.receipt_prefix,
             mailbox: resolve_mailbox(raw.mailbox, base),
             transport: resolve_transport(raw.transport, base),
@@ -179,7 +179,7 @@ impl Settings {
                 organization: raw.answers.organization,
                 phone: raw.answers.phone,
                 reply_address: raw.answers.reply_address.unwrap_or(from),
-                templates: base.join(raw.answers.templates),
+                templates: resolve(base, &raw.answers.templates),
                 max_per_sender_per_hour: raw.answers.max_per_sender_per_hour,
                 own_addresses,
             },
@@ -200,12 +200,12 @@ impl Settings {
 fn resolve_mailbox(config: MailboxConfig, base: &Path) -> MailboxConfig {
     match config {
         MailboxConfig::Maildir(mut maildir) => {
-            maildir.path = base.join(&maildir.path);
+            maildir.path = resolve(base, &maildir.path);
             MailboxConfig::Maildir(maildir)
         }
         MailboxConfig::Imap(mut imap) => {
-            imap.ca_file = imap.ca_file.map(|p| base.join(p));
-            imap.password_file = imap.password_file.map(|p| base.join(p));
+            imap.ca_file = imap.ca_file.map(|p| resolve(base, &p));
+            imap.password_file = imap.password_file.map(|p| resolve(base, &p));
             MailboxConfig::Imap(imap)
         }
     }
@@ -214,15 +214,40 @@ fn resolve_mailbox(config: MailboxConfig, base: &Path) -> MailboxConfig {
 fn resolve_transport(config: TransportConfig, base: &Path) -> TransportConfig {
     match config {
         TransportConfig::Directory(mut directory) => {
-            directory.path = base.join(&directory.path);
+            directory.path = resolve(base, &directory.path);
             TransportConfig::Directory(directory)
         }
         TransportConfig::Smtp(mut smtp) => {
-            smtp.ca_file = smtp.ca_file.map(|p| base.join(p));
-            smtp.password_file = smtp.password_file.map(|p| base.join(p));
+            smtp.ca_file = smtp.ca_file.map(|p| resolve(base, &p));
+            smtp.password_file = smtp.password_file.map(|p| resolve(base, &p));
             TransportConfig::Smtp(smtp)
         }
     }
+}
+
+/// `path` against `base`, with `.` and `..` taken out where they can be
+/// (lexically: `config/../var` is `var`), so paths print as people expect.
+fn resolve(base: &Path, path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut resolved = PathBuf::new();
+    for component in base.join(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(
+                    resolved.components().next_back(),
+                    Some(Component::Normal(_))
+                ) =>
+            {
+                resolved.pop();
+            }
+            other => resolved.push(other),
+        }
+    }
+    if resolved.as_os_str().is_empty() {
+        resolved.push(".");
+    }
+    resolved
 }
 
 fn looks_like_address(address: &str) -> bool {
@@ -287,7 +312,23 @@ own_addresses = ["Staff@163.com"]
     #[test]
     fn relative_paths_resolve_against_the_settings_folder() {
         let settings = parse(MINIMAL).expect("valid");
-        assert_eq!(settings.data_dir, Path::new("/etc/shenbao/../var/store"));
+        assert_eq!(settings.data_dir, Path::new("/etc/var/store"));
+        assert_eq!(
+            resolve(Path::new("config"), Path::new("../var")),
+            Path::new("var")
+        );
+        assert_eq!(
+            resolve(Path::new(""), Path::new("../var")),
+            Path::new("../var")
+        );
+        assert_eq!(
+            resolve(Path::new("config"), Path::new("/abs/x")),
+            Path::new("/abs/x")
+        );
+        assert_eq!(
+            resolve(Path::new("config"), Path::new("..")),
+            Path::new(".")
+        );
         assert_eq!(
             settings.answers.templates,
             Path::new("/etc/shenbao/templates")
