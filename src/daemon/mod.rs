@@ -46,7 +46,7 @@ use crate::config::{Call, ConfigError, Roster, Settings};
 use crate::mailbox::{MailboxConfig, MailboxError, MailboxErrorKind};
 use crate::notice::TemplateError;
 use crate::process::Checker;
-use crate::store::{SqliteStore, StoreError, StoreOptions};
+use crate::store::{SqliteStore, Store, StoreError, StoreOptions};
 use crate::transport::{SetupError, Transport, TransportConfig};
 
 /// Everything the work on one message needs; shared by the intake's threads.
@@ -91,6 +91,22 @@ pub struct Daemon {
 impl Daemon {
     /// Reads the call, the roster and the templates, and opens the store.
     pub fn open(settings: Settings, clock: Arc<dyn Clock>) -> Result<Daemon, DaemonError> {
+        let store = SqliteStore::open(
+            &settings.data_dir,
+            StoreOptions {
+                receipt_prefix: settings.receipt_prefix.clone(),
+                max_attempts: settings.daemon.max_attempts,
+            },
+        )?;
+        Daemon::with_store(settings, clock, Box::new(store))
+    }
+
+    /// Like [`Daemon::open`] with a store of the caller's (another backend, or a test's).
+    pub fn with_store(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        store: Box<dyn Store>,
+    ) -> Result<Daemon, DaemonError> {
         let call = Call::load(&settings.call)?;
         let roster = Roster::load(&settings.roster)?;
         let answering = Answering::new(
@@ -98,13 +114,6 @@ impl Daemon {
             settings.from_address(),
             &call,
             &settings.receipt_prefix,
-        )?;
-        let store = SqliteStore::open(
-            &settings.data_dir,
-            StoreOptions {
-                receipt_prefix: settings.receipt_prefix.clone(),
-                max_attempts: settings.daemon.max_attempts,
-            },
         )?;
         let pipeline = Pipeline {
             receipts: ReceiptPattern::new(&settings.receipt_prefix, &call.id),
@@ -119,7 +128,7 @@ impl Daemon {
         Ok(Daemon {
             settings,
             pipeline: Arc::new(pipeline),
-            store: Arc::new(Mutex::new(Box::new(store))),
+            store: Arc::new(Mutex::new(store)),
         })
     }
 

@@ -4,6 +4,8 @@
 //! read back from the outbox directory.
 #![allow(dead_code)] // each test crate uses a different part
 
+pub mod flaky;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -121,6 +123,20 @@ templates = "{templates}"
         )
         .await
         .expect("the daemon runs")
+    }
+
+    /// `shenbao run --once` on a store whose filing fails for [`flaky::POISON`] while `poisoned`.
+    pub async fn run_once_flaky(&self, now: &str, poisoned: bool) -> Summary {
+        let clock = Arc::new(FixedClock::new(at(now)));
+        let store = flaky::FlakyStore {
+            inner: self.store(),
+            poisoned: Arc::new(std::sync::atomic::AtomicBool::new(poisoned)),
+        };
+        daemon::Daemon::with_store(self.settings.clone(), clock, Box::new(store))
+            .expect("the daemon opens")
+            .run(Mode::Once, std::future::pending())
+            .await
+            .expect("the daemon runs")
     }
 
     /// The store the daemon filed into (open it after a run).
