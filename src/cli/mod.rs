@@ -3,6 +3,8 @@
 
 mod check;
 mod config_cmd;
+mod demo;
+mod demo_mails;
 mod run;
 
 use std::path::PathBuf;
@@ -44,6 +46,8 @@ enum Command {
     },
     /// Run the daemon: take in applications from the mailbox, file them, answer them
     Run(run::RunArgs),
+    /// Show the daemon at work on sample mail in var/demo (emptied first)
+    Demo(demo::DemoArgs),
 }
 
 /// Runs the command line; the returned code is the process's exit status.
@@ -54,6 +58,7 @@ pub fn main() -> ExitCode {
         Command::Template { out } => template(cli.config.as_deref(), &out),
         Command::Config { action } => config_cmd::run(cli.config.as_deref(), action),
         Command::Run(args) => run::run(cli.config.as_deref(), args),
+        Command::Demo(args) => demo::run(cli.config.as_deref(), args),
     };
     match result {
         Ok(code) => code,
