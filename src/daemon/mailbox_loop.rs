@@ -132,7 +132,7 @@ impl<'a> MailboxLoop<'a> {
                 backoff.reset();
                 continue;
             };
-            let (kind, error) = match interrupted {
+            let (kind, error, source_waits) = match interrupted {
                 Interrupted::Stopped => break Ok(()),
                 Interrupted::Stalled => {
                     tracing::error!(
@@ -143,8 +143,15 @@ impl<'a> MailboxLoop<'a> {
                     self.watchdog.beat();
                     continue;
                 }
-                Interrupted::Mailbox(error) => (error.kind, DaemonError::Mailbox(error)),
-                Interrupted::Store(error) => (MailboxErrorKind::Io, DaemonError::Store(error)),
+                // An IMAP source holds itself back after a failure of its own; a Maildir does not.
+                Interrupted::Mailbox(error) => (
+                    error.kind,
+                    DaemonError::Mailbox(error),
+                    matches!(source, Some(Source::Imap(_))),
+                ),
+                Interrupted::Store(error) => {
+                    (MailboxErrorKind::Io, DaemonError::Store(error), false)
+                }
             };
             let delay = backoff.next_delay(kind);
             if mode == Mode::Once && backoff.consecutive_failures() >= ONCE_MAX_FAILURES
@@ -152,9 +159,10 @@ impl<'a> MailboxLoop<'a> {
             {
                 break Err(error);
             }
-            tracing::warn!(%error, retry_in_s = delay.as_secs(), "mailbox round failed");
-            // An IMAP source holds itself back after a failure; a Maildir does not.
-            if matches!(source, Some(Source::Maildir(_)) | None) {
+            if source_waits {
+                tracing::warn!(%error, "mailbox round failed; the IMAP source retries after its back-off");
+            } else {
+                tracing::warn!(%error, retry_in_s = delay.as_secs(), "mailbox round failed");
                 tokio::select! {
                     () = tokio::time::sleep(delay) => {}
                     _ = stop.wait_for(|stopped| *stopped) => break Ok(()),

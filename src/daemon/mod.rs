@@ -223,7 +223,6 @@ impl Daemon {
         })
         .await?;
         summary.applications = totals.applications;
-        summary.outbox = totals.outbox;
         summary.failed_for_staff = totals.failed_for_staff;
         Ok(summary)
     }
