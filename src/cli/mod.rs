@@ -3,6 +3,7 @@
 
 mod check;
 mod config_cmd;
+mod staff_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +42,8 @@ enum Command {
         #[command(subcommand)]
         action: config_cmd::ConfigAction,
     },
+    #[command(flatten)]
+    Staff(staff_cmd::StaffCommand),
 }
 
 /// Runs the command line; the returned code is the process's exit status.
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(cli.config.as_deref(), args),
         Command::Template { out } => template(cli.config.as_deref(), &out),
         Command::Config { action } => config_cmd::run(cli.config.as_deref(), action),
+        Command::Staff(command) => staff_cmd::run(cli.config.as_deref(), command),
     };
     match result {
         Ok(code) => code,
