@@ -133,8 +133,8 @@ fn digest_config(loaded: &Loaded) -> anyhow::Result<DigestConfig> {
     };
     let text = std::fs::read_to_string(&settings.file)
         .with_context(|| format!("reading {}", settings.file.display()))?;
-    let table: toml::Table = toml::from_str(&text)
-        .with_context(|| format!("reading {}", settings.file.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("reading {}", settings.file.display()))?;
     match table.get("digest") {
         Some(digest) => digest
             .clone()
@@ -167,7 +167,11 @@ fn digest(loaded: &Loaded, args: DigestArgs) -> anyhow::Result<ExitCode> {
         println!("Subject: {}\n", digest.notice.subject);
         print!("{}", digest.notice.text);
         if let Some(file) = &digest.attachment {
-            println!("\n[attachment {} ({} bytes)]", file.filename, file.bytes.len());
+            println!(
+                "\n[attachment {} ({} bytes)]",
+                file.filename,
+                file.bytes.len()
+            );
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -199,9 +203,8 @@ fn list(loaded: &Loaded, args: ListArgs) -> anyhow::Result<ExitCode> {
     let call = &loaded.checker.call;
     let mut filter = call_filter(call);
     if let Some(status) = &args.status {
-        filter.status = Some(
-            parse_status(status).with_context(|| format!("unknown status {status:?}"))?,
-        );
+        filter.status =
+            Some(parse_status(status).with_context(|| format!("unknown status {status:?}"))?);
     }
     if let Some(category) = &args.category {
         filter.category = Some(

@@ -49,9 +49,9 @@ pub fn format_list(rows: &[ApplicationRow], zone: &TimeZone) -> String {
             out,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             row.receipt,
-            row.society,
+            printable(&row.society),
             category,
-            row.project,
+            printable(&row.project),
             row.amount.map(yuan).unwrap_or_default(),
             status_name(row.status),
             row.version,
@@ -83,7 +83,7 @@ pub fn report(store: &dyn Store, call: &Call, receipt: &str) -> StaffResult<Appl
 pub fn format_report(report: &ApplicationReport, zone: &TimeZone) -> String {
     let row = &report.row;
     let mut out = String::new();
-    let _ = writeln!(out, "{}  {}", row.receipt, row.society);
+    let _ = writeln!(out, "{}  {}", row.receipt, printable(&row.society));
     let _ = writeln!(
         out,
         "类别：{}{}  项目：{}",
@@ -92,7 +92,7 @@ pub fn format_report(report: &ApplicationReport, zone: &TimeZone) -> String {
             .as_deref()
             .map(|sub| format!("／{sub}"))
             .unwrap_or_default(),
-        row.project
+        printable(&row.project)
     );
     let _ = writeln!(
         out,
@@ -160,7 +160,7 @@ pub fn format_report(report: &ApplicationReport, zone: &TimeZone) -> String {
             answer.kind.as_str(),
             answer.to,
             delivery_state(answer, zone),
-            answer.subject,
+            printable(&answer.subject),
         );
     }
     if !report.bounces.is_empty() {
@@ -187,6 +187,14 @@ pub fn format_report(report: &ApplicationReport, zone: &TimeZone) -> String {
         }
     }
     out
+}
+
+/// Applicants' text with control characters (escape sequences, tabs, line
+/// breaks) shown as spaces: it cannot drive the terminal or break a column.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 fn delivery_state(answer: &OutboxEntry, zone: &TimeZone) -> String {
@@ -305,6 +313,11 @@ fn header_is(line: &[u8], name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_do_not_reach_the_terminal() {
+        assert_eq!(printable("学会\u{1b}[2J\tA\nB"), "学会 [2J A B");
+    }
 
     #[test]
     fn a_new_identity_replaces_message_id_and_date_only() {

@@ -127,7 +127,10 @@ impl SelectedSession {
     pub async fn has_unseen_uids(&mut self) -> Result<bool, MailboxError> {
         // NOOP first: Dovecot brings the selected mailbox's view up to date at NOOP, not before a
         // SEARCH, so without it a poll sees a new message one interval late.
-        self.session.noop().await.map_err(|error| imap_error("NOOP", error))?;
+        self.session
+            .noop()
+            .await
+            .map_err(|error| imap_error("NOOP", error))?;
         let known_next = self.uid_next;
         self.search_cache = None;
         let uids = self.uids_after(known_next.saturating_sub(1)).await?;
