@@ -229,12 +229,12 @@ impl Checker {
                 Role::Evidence
             }
             Err(error @ WorkbookError::TooLarge(_)) => {
-                verdict
-                    .deficiencies
-                    .push(rules::message_level::unreadable_attachment(
-                        display_name,
-                        &error,
-                    ));
+                // Over a size or cell limit: `too_large`, worded like the unreadable
+                // notice so it names the file and the limit.
+                let mut deficiency =
+                    rules::message_level::unreadable_attachment(display_name, &error);
+                deficiency.code = Code::TooLarge;
+                verdict.deficiencies.push(deficiency);
                 Role::Unreadable
             }
             Err(error) => {

@@ -150,18 +150,20 @@ fn judge(expected: &Value) -> Vec<String> {
             fail(format!("received_at {} != {instant}", v["received_at"]));
         }
     }
-    if let Some(pair) = expected.get("message_contains").and_then(Value::as_array) {
-        let (code, text) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+    if let Some(pairs) = expected.get("message_contains").and_then(Value::as_array) {
         let mut all: Vec<&Value> = v["deficiencies"].as_array().unwrap().iter().collect();
         all.extend(
             apps.iter()
                 .flat_map(|a| a["deficiencies"].as_array().unwrap()),
         );
-        if !all
-            .iter()
-            .any(|d| d["code"] == code && d["message"].as_str().unwrap().contains(text))
-        {
-            fail(format!("no {code} message contains {text}"));
+        for pair in pairs {
+            let (code, text) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+            if !all
+                .iter()
+                .any(|d| d["code"] == code && d["message"].as_str().unwrap().contains(text))
+            {
+                fail(format!("no {code} message contains {text}"));
+            }
         }
     }
     problems

@@ -1,73 +1,18 @@
 //! The IMAP source against the real loopback Dovecot (scripts/mail-servers/start.sh):
-//! TLS both ways verified against the test CA, ID after every login, batched fetches,
-//! UIDVALIDITY/UIDNEXT, IDLE and polling wake-ups, after-filing moves and flags, and the
-//! failures the daemon must tell apart. Each test uses its own folder (or user), so they run
-//! in parallel.
+//! batched fetches with UIDVALIDITY/UIDNEXT, IDLE and polling wake-ups, after-filing moves and
+//! flags. Each test uses its own folder (or user), so they run in parallel.
+//! Connecting, TLS, ID and failures: tests/mailbox_imap_connect.rs.
 
 mod support;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
 use shenbao::mailbox::{
-    AfterFiling, ImapConfig, ImapSource, MailboxErrorKind, MessageKey, RawMessage, TlsMode, Wake,
+    AfterFiling, ImapConfig, ImapSource, MailboxErrorKind, MessageKey, RawMessage, Wake,
 };
-use support::mail_servers::{MailServers, PASSWORD, test_message, unique_folder};
-
-fn password_file(content: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "shenbao-imap-test-{}-{}",
-        std::process::id(),
-        content.len()
-    ));
-    std::fs::write(&path, format!("{content}\n")).expect("write password file");
-    path
-}
-
-/// Implicit TLS on IMAPS, trusting the test CA, password from a file.
-fn config(servers: &MailServers, user: &str, mailbox: &str) -> ImapConfig {
-    ImapConfig {
-        host: "localhost".into(),
-        port: Some(servers.port("IMAPS_PORT")),
-        tls: TlsMode::Implicit,
-        user: user.into(),
-        password_env: None,
-        password_file: Some(password_file(PASSWORD)),
-        ca_file: Some(servers.ca_file()),
-        mailbox: mailbox.into(),
-        idle: true,
-        poll_seconds: 60,
-        after_filing: AfterFiling::Leave,
-        batch_size: 20,
-    }
-}
-
-/// Creates `folder` for `user` and appends one message per subject; returns the folder's UIDVALIDITY.
-async fn seed_folder(servers: &MailServers, user: &str, folder: &str, subjects: &[&str]) -> u32 {
-    let mut helper = servers.helper_session(user).await;
-    helper.create(folder).await.expect("CREATE");
-    for subject in subjects {
-        helper
-            .append(folder, None, None, test_message(subject, 0))
-            .await
-            .expect("APPEND");
-    }
-    let status = helper.select(folder).await.expect("SELECT");
-    helper.logout().await.ok();
-    status.uid_validity.expect("UIDVALIDITY")
-}
-
-async fn fetch_all(source: &mut ImapSource) -> Vec<RawMessage> {
-    let mut all = Vec::new();
-    let mut cursor = MessageKey::START;
-    loop {
-        let batch = source.fetch_new(cursor).await.expect("fetch_new");
-        let Some(last) = batch.last() else { return all };
-        cursor = last.key();
-        all.extend(batch);
-    }
-}
+use support::imap_source::{config, fetch_all, seed_folder};
+use support::mail_servers::{MailServers, test_message, unique_folder};
 
 /// Over implicit TLS: UIDVALIDITY/UIDNEXT come from SELECT; messages come in batches of
 /// `batch_size`, ascending, byte-identical, with INTERNALDATE; fetching never sets \Seen.
@@ -167,58 +112,8 @@ async fn implicit_tls_fetches_in_batches() {
     assert_eq!(source.logins(), 1);
 }
 
-/// ID is sent after every login, the reconnection after a server-side disconnect included.
-#[tokio::test]
-async fn id_is_sent_after_every_login() {
-    let Some(servers) = MailServers::from_env("id_is_sent_after_every_login") else {
-        return;
-    };
-    // A user of its own: `doveadm kick` ends every session of the user, other tests' included.
-    let user = "reconnect@example.test";
-    servers.ensure_user(user).await;
-    let id_lines = || {
-        let log = servers.dovecot_log();
-        log.lines()
-            .filter(|line| {
-                line.contains(&format!("imap({user})")) && line.contains("ID sent: name=shenbao")
-            })
-            .count()
-    };
-    let before = id_lines();
-    let mut source = ImapSource::new(&config(&servers, user, "INBOX")).unwrap();
-    source
-        .fetch_new(MessageKey::START)
-        .await
-        .expect("first fetch");
-    assert_eq!(id_lines(), before + 1, "ID after the first login");
-
-    servers.kick(user).await;
-    let error = source
-        .fetch_new(MessageKey::START)
-        .await
-        .expect_err("the kicked session fails");
-    assert_eq!(error.kind, MailboxErrorKind::Network, "{error}");
-    let started = Instant::now();
-    source
-        .fetch_new(MessageKey::START)
-        .await
-        .expect("reconnects after a short back-off");
-    eprintln!(
-        "TIMING reconnect after a network error (back-off + login): {:?}",
-        started.elapsed()
-    );
-    assert!(started.elapsed() < Duration::from_secs(3));
-    assert_eq!(source.logins(), 2);
-    assert_eq!(id_lines(), before + 2, "ID after the reconnection too");
-    assert!(
-        servers
-            .dovecot_log()
-            .contains("ID sent: name=shenbao, version="),
-        "ID carries name and version"
-    );
-}
-
-/// IDLE wakes within a few seconds of an SMTP delivery (Dovecot batches notifications ~0.5 s).
+/// IDLE times out quietly, then wakes within a few seconds of an SMTP delivery (Dovecot
+/// batches notifications ~0.5 s), all on one session.
 #[tokio::test]
 async fn idle_wakes_on_smtp_delivery() {
     let Some(servers) = MailServers::from_env("idle_wakes_on_smtp_delivery") else {
@@ -230,6 +125,14 @@ async fn idle_wakes_on_smtp_delivery() {
         .last()
         .map(RawMessage::key)
         .unwrap_or(MessageKey::START);
+    // A quiet IDLE ends with DONE at the timeout and leaves the session usable.
+    let started = Instant::now();
+    let quiet = source
+        .wait_for_change(Duration::from_millis(800))
+        .await
+        .expect("quiet wait");
+    assert_eq!(quiet, Wake::TimedOut);
+    assert!(started.elapsed() >= Duration::from_millis(800));
     let subject = unique_folder("idle-mail");
 
     let smtp_port = servers.port("SMTP_PORT");
@@ -262,6 +165,11 @@ async fn idle_wakes_on_smtp_delivery() {
     let new = source.fetch_new(cursor).await.expect("fetch after wake");
     assert_eq!(new.len(), 1);
     assert!(String::from_utf8_lossy(&new[0].bytes).contains(&subject));
+    assert_eq!(
+        source.logins(),
+        1,
+        "one session throughout: IDLE, DONE, IDLE again, fetch"
+    );
 }
 
 /// With `idle = false` the source polls every `poll_seconds` and sees an APPENDed message.
@@ -408,128 +316,6 @@ async fn after_filing_moves_and_flags() {
         .map(|message| message.uid)
         .collect();
     assert_eq!(remaining, vec![2, 3]);
-}
-
-/// STARTTLS on the plain port and implicit TLS by IP address both verify the test CA.
-#[tokio::test]
-async fn starttls_and_implicit_tls_verify_the_test_ca() {
-    let Some(servers) = MailServers::from_env("starttls_and_implicit_tls_verify_the_test_ca")
-    else {
-        return;
-    };
-    let starttls = ImapConfig {
-        tls: TlsMode::Starttls,
-        port: Some(servers.port("IMAP_PORT")),
-        ..config(&servers, "society1@example.test", "INBOX")
-    };
-    let started = Instant::now();
-    ImapSource::new(&starttls)
-        .unwrap()
-        .status()
-        .await
-        .expect("STARTTLS with the test CA");
-    eprintln!(
-        "TIMING STARTTLS connect+LOGIN+ID+SELECT: {:?}",
-        started.elapsed()
-    );
-    let by_address = ImapConfig {
-        host: "127.0.0.1".into(),
-        ..config(&servers, "society1@example.test", "INBOX")
-    };
-    ImapSource::new(&by_address)
-        .unwrap()
-        .status()
-        .await
-        .expect("implicit TLS to 127.0.0.1 (IP SAN)");
-}
-
-/// A certificate from another CA, or the web PKI roots, is refused as a TLS error, both ways.
-#[tokio::test]
-async fn a_wrong_ca_is_refused() {
-    let Some(servers) = MailServers::from_env("a_wrong_ca_is_refused") else {
-        return;
-    };
-    let base = config(&servers, "society1@example.test", "INBOX");
-    let cases = [
-        (
-            "implicit, other CA",
-            ImapConfig {
-                ca_file: Some(servers.other_ca_file()),
-                ..base.clone()
-            },
-        ),
-        (
-            "starttls, other CA",
-            ImapConfig {
-                tls: TlsMode::Starttls,
-                port: Some(servers.port("IMAP_PORT")),
-                ca_file: Some(servers.other_ca_file()),
-                ..base.clone()
-            },
-        ),
-        (
-            "implicit, web PKI roots",
-            ImapConfig {
-                ca_file: None,
-                ..base.clone()
-            },
-        ),
-    ];
-    for (case, config) in cases {
-        let error = ImapSource::new(&config)
-            .unwrap()
-            .status()
-            .await
-            .expect_err(case);
-        assert_eq!(error.kind, MailboxErrorKind::Tls, "{case}: {error}");
-    }
-}
-
-/// A refused password is an Authentication error, and the next attempt waits minutes.
-#[tokio::test]
-async fn a_wrong_password_is_an_authentication_failure_backed_off_long() {
-    let Some(servers) = MailServers::from_env("a_wrong_password_is_an_authentication_failure")
-    else {
-        return;
-    };
-    let wrong = ImapConfig {
-        password_file: Some(password_file("not-the-password")),
-        ..config(&servers, "society1@example.test", "INBOX")
-    };
-    let mut source = ImapSource::new(&wrong).unwrap();
-    let error = source.status().await.expect_err("wrong password");
-    assert_eq!(error.kind, MailboxErrorKind::Authentication, "{error}");
-    assert!(error.is_authentication());
-    let retry_at = source.retry_not_before().expect("a back-off is set");
-    assert!(
-        retry_at >= tokio::time::Instant::now() + Duration::from_secs(4 * 60),
-        "back-off under 4 min"
-    );
-    let second = tokio::time::timeout(Duration::from_secs(2), source.status()).await;
-    assert!(
-        second.is_err(),
-        "the second attempt must wait, not log in again at once"
-    );
-}
-
-/// An unset password variable is a Credentials error, found before connecting.
-#[tokio::test]
-async fn an_unset_password_variable_is_a_credentials_error() {
-    let Some(servers) = MailServers::from_env("an_unset_password_variable_is_a_credentials_error")
-    else {
-        return;
-    };
-    let unset = ImapConfig {
-        password_env: Some("SHENBAO_TEST_PASSWORD_THAT_IS_NOT_SET".into()),
-        password_file: None,
-        ..config(&servers, "society1@example.test", "INBOX")
-    };
-    let error = ImapSource::new(&unset)
-        .unwrap()
-        .status()
-        .await
-        .expect_err("no password");
-    assert_eq!(error.kind, MailboxErrorKind::Credentials, "{error}");
 }
 
 /// Throughput over IMAPS: 200 messages of ~30 KB in batches of 20 (printed, not asserted).

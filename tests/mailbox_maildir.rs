@@ -63,7 +63,7 @@ async fn delivered_messages_are_fetched_in_uid_order_with_bytes() {
     );
     assert_eq!(
         messages[0].mailbox,
-        format!("maildir:{}", dir.path().display())
+        format!("maildir:{}", dir.path().canonicalize().unwrap().display())
     );
     let mtime = std::fs::metadata(dir.path().join("new/1700000000.M0.test"))
         .unwrap()

@@ -333,3 +333,41 @@ fn write_template_writes_the_same_workbook_to_a_file() {
     );
     assert!(write_template(&call, &dir.path().join("no/such/dir/x.xlsx")).is_err());
 }
+
+/// issue: "A filled copy of the template passes check": the template, filled in
+/// its value cells, goes through the same checker as any workbook and is accepted
+/// with every value read back.
+#[test]
+fn filled_template_passes_check() {
+    let call = call();
+    let fills: Vec<(CellRef, Fill)> = layout(&call)
+        .iter()
+        .filter_map(|r| example(&r.field_key).map(|v| (r.value_cell, v)))
+        .collect();
+    let filled = fill(&template_bytes(&call).unwrap(), &fills);
+    let checker = shenbao::process::Checker {
+        call: call.clone(),
+        roster: shenbao::config::Roster::load("config/roster.csv".as_ref()).unwrap(),
+        limits: shenbao::config::Limits::default(),
+    };
+    let verdict = checker.check_workbook(&filled, "filled.xlsx", "filled.xlsx", None);
+    assert_eq!(
+        verdict.status,
+        shenbao::verdict::Status::Accepted,
+        "{:#?}",
+        verdict
+    );
+    assert_eq!(
+        verdict.applications.len(),
+        1,
+        "only the form sheet is an application"
+    );
+    let app = &verdict.applications[0];
+    let text = |k: &str| app.field(k).map(|v| v.display());
+    assert_eq!(text("category").as_deref(), Some("academic"));
+    assert_eq!(text("subcategory").as_deref(), Some("seminar"));
+    assert_eq!(text("amount").as_deref(), Some("8000"));
+    assert_eq!(text("start_date").as_deref(), Some("2020-05-09"));
+    assert_eq!(text("declared_on").as_deref(), Some("2020-08-20"));
+    assert_eq!(text("mobile").as_deref(), Some("13912345678"));
+}

@@ -89,7 +89,8 @@ pub struct MailboxStatus {
 #[derive(Debug)]
 pub enum Source {
     Maildir(MaildirSource),
-    Imap(ImapSource),
+    /// Boxed: a live session (buffers, TLS state) makes it ~1.5 KB.
+    Imap(Box<ImapSource>),
 }
 
 impl Source {
@@ -99,7 +100,7 @@ impl Source {
             MailboxConfig::Maildir(maildir) => {
                 Ok(Source::Maildir(MaildirSource::open(maildir).await?))
             }
-            MailboxConfig::Imap(imap) => Ok(Source::Imap(ImapSource::new(imap)?)),
+            MailboxConfig::Imap(imap) => Ok(Source::Imap(Box::new(ImapSource::new(imap)?))),
         }
     }
 

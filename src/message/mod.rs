@@ -1,8 +1,34 @@
 //! Taking a message apart: bytes → [`ParsedMessage`] with every attachment,
 //! also those inside forwarded messages, and filenames decoded the way Chinese
-//! mail clients write them. Knows nothing of forms or workbooks' insides.
+//! mail clients write them. Knows nothing of forms or workbooks' insides, and does
+//! no I/O: the mailbox hands it bytes.
+//!
+//! MIME structure comes from mail-parser; what it decodes lossily or not the way
+//! Chinese clients need is read again from the raw header bytes:
+//!
+//! - [`decode`]: RFC 2047 encoded-words, RFC 2231 parameters, raw 8-bit GBK.
+//! - `filename`: a part's filename (Content-Disposition, else Content-Type).
+//! - `attachments`: every attachment, forwarded ones included, and cid: images.
+//! - `headers`, `received`, `body`: envelope, arrival time, bodies.
+//! - `nesting`: keeps mail-parser from nesting forwarded messages (stack depth).
+//! - `report`: delivery status reports and the Message-IDs they return.
+//! - `cloud`: 超大附件 download links instead of attachments.
+
+mod attachments;
+mod body;
+mod cloud;
+pub mod decode;
+mod filename;
+mod headers;
+mod nesting;
+mod raw;
+mod received;
+mod report;
 
 use jiff::Timestamp;
+use mail_parser::MessageParser;
+
+pub use cloud::links_cloud_attachment;
 
 /// Where an attachment sat in the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +67,11 @@ pub struct ParsedMessage {
     pub date: Option<Timestamp>,
     /// Top-most `Received:` header's date, else `Date:`.
     pub received_at: Option<Timestamp>,
+    /// The text/plain body parts, joined; derived from the HTML when only HTML was sent.
     pub text_body: String,
+    /// The text/html body parts, joined; empty when there are none.
     pub html_body: String,
+    /// Every attachment in order, those of forwarded messages in their place.
     pub attachments: Vec<Attachment>,
     /// Headers that decide whether we may answer (RFC 3834): lower-cased names, raw values.
     pub auto_headers: Vec<(String, String)>,
@@ -54,12 +83,24 @@ pub struct ParsedMessage {
 
 /// Parses a whole message. Never panics; `None` only when there are no headers at all.
 pub fn parse(raw: &[u8]) -> Option<ParsedMessage> {
-    let _ = raw;
-    todo!("message helper")
+    parse_nested(raw, 0)
 }
 
-/// True when the body links large attachments (163/QQ 超大附件) instead of attaching them.
-pub fn links_cloud_attachment(message: &ParsedMessage) -> bool {
-    let _ = message;
-    todo!("message helper")
+/// Parses a message that sits `forward_depth` forwarded messages deep.
+fn parse_nested(raw: &[u8], forward_depth: usize) -> Option<ParsedMessage> {
+    let terminated = raw::with_final_line_break(raw);
+    let unnested = nesting::without_nesting(&terminated);
+    let message = MessageParser::default().parse(unnested.as_ref())?;
+    if message.headers().is_empty() {
+        return None;
+    }
+    let mut parsed = ParsedMessage::default();
+    headers::fill_envelope(&message, &mut parsed);
+    (parsed.text_body, parsed.html_body) = body::bodies(&message);
+    parsed.attachments = attachments::collect_attachments(&message, forward_depth);
+    parsed.is_delivery_report = report::is_delivery_report(&message, parsed.from.as_deref());
+    if parsed.is_delivery_report {
+        parsed.bounced_message_ids = report::bounced_message_ids(&message);
+    }
+    Some(parsed)
 }

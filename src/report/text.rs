@@ -28,13 +28,28 @@ pub fn render(verdict: &Verdict, call: &Call) -> String {
         );
         for (key, value) in &app.fields {
             let label = call.field(key).map(|f| f.label.as_str()).unwrap_or(key);
-            let _ = writeln!(out, "      {label}: {}", value.display());
+            let _ = writeln!(out, "      {label}: {}", shown(call, key, value));
         }
         for d in &app.deficiencies {
             write_deficiency(&mut out, "    ", d);
         }
     }
     out
+}
+
+/// Categories and sub-categories by their names, not their keys.
+fn shown(call: &Call, key: &str, value: &crate::verdict::FieldValue) -> String {
+    let text = value.display();
+    let name = match key {
+        "category" => call.category(&text).map(|c| c.name.clone()),
+        "subcategory" => call
+            .categories
+            .iter()
+            .find_map(|c| c.subcategory(&text))
+            .map(|s| s.name.clone()),
+        _ => None,
+    };
+    name.unwrap_or(text)
 }
 
 fn status_word(verdict: &Verdict) -> String {

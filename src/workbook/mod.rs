@@ -5,8 +5,63 @@
 //! hide "password-protected"). Limits are checked *before* anything is inflated
 //! or allocated: a zip's central directory, a sheet's declared dimensions.
 //! Knows nothing of forms or labels: that is `form/`.
+//!
+//! # What comes out
+//!
+//! Visible worksheets only (hidden, very hidden, chart and macro sheets are
+//! skipped), each with its non-empty cells sorted by (row, col) and its merged
+//! areas (.ods merges come from this module's own scan: calamine has none).
+//! Text is kept as written; empty text and error cells (#N/A…) are dropped;
+//! formulas count by their cached value. A date-formatted cell is
+//! [`CellValue::DateTime`] with a 1900-system serial (1904 workbooks are
+//! shifted), a duration-formatted one a plain number; .ods dates are
+//! [`CellValue::DateIso`].
+//!
+//! # How hostile input is kept harmless
+//!
+//! - `sniff`: the container is recognised from its directory only (zip central
+//!   directory, CFB directory); nothing is inflated.
+//! - `zip_guard`: declared sizes and ratios are checked against [`Limits`]
+//!   before calamine inflates anything. The zip crate (9.x) refuses to inflate
+//!   an entry past its declared size, so a lying header cannot slip past.
+//! - .xlsx (`xlsx`): cells are streamed; only non-empty cells are kept, the used
+//!   range of non-empty cells is checked as it grows, and no dense range is
+//!   ever built. A formatted but empty cell at XFD1048576 costs nothing; a
+//!   non-empty one there makes the used range exceed `max_rows` → `TooLarge`.
+//!   `<sst uniqueCount>` is checked first (calamine reserves that many strings).
+//! - .xls (`xls_scan`) and .ods (`ods_scan`): calamine builds every sheet
+//!   (hidden ones too) as a *dense* range while opening, so the BIFF records /
+//!   `content.xml` are pre-scanned to compute what it would allocate, and the
+//!   workbook is refused before calamine runs when a sheet's used range
+//!   exceeds the limits or the whole exceeds [`DENSE_CELL_BUDGET`] /
+//!   [`TEXT_BUDGET_BYTES`]. Hidden sheets count there, and toward `max_sheets`.
+//! - A panic inside a parser becomes [`WorkbookError::Corrupt`] ([`open`]).
+//!
+//! Residual risks, documented rather than solved: a parser stuck in a loop is
+//! not interrupted (no timeout here; the caller may run `open` on a worker);
+//! .xls formula text is not budgeted (calamine renders each formula as text,
+//! and a formula naming a long sheet name many times grows ~100× its record,
+//! bounded by the attachment size); calamine holds an .xlsx's whole shared
+//! string table (bounded by `max_uncompressed_bytes`); CFB sector-chain cycles
+//! are caught by the `cfb` crate's validation, which calamine's own CFB reader
+//! lacks; a caught panic is still printed by the process's panic hook.
 
 use crate::config::Limits;
+
+mod biff;
+mod budget;
+mod cell_value;
+mod convert;
+mod ods;
+mod ods_scan;
+mod sniff;
+mod xls;
+mod xls_scan;
+mod xlsx;
+mod xml_tags;
+mod zip_guard;
+
+pub use budget::{DENSE_CELL_BUDGET, TEXT_BUDGET_BYTES};
 
 /// What the bytes were recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,14 +149,45 @@ pub fn a1(row: u32, col: u32) -> String {
 
 /// True when the bytes start like a workbook container (zip or CFB).
 pub fn looks_like_workbook(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04")
-        || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+    bytes.starts_with(sniff::ZIP_MAGIC) || bytes.starts_with(sniff::CFB_MAGIC)
 }
 
 /// Reads every visible sheet of a workbook within `limits`.
+///
+/// Never panics: a panic inside a parser is caught and reported as
+/// [`WorkbookError::Corrupt`].
 pub fn open(bytes: &[u8], limits: &Limits) -> Result<Workbook, WorkbookError> {
-    let _ = (bytes, limits);
-    todo!("workbook helper")
+    if bytes.len() as u64 > limits.max_attachment_bytes {
+        return Err(WorkbookError::TooLarge(format!(
+            "文件大小超过 {} 字节",
+            limits.max_attachment_bytes
+        )));
+    }
+    catching_panics(|| {
+        let format = sniff::detect(bytes, limits)?;
+        let sheets = match format {
+            Format::Xlsx => xlsx::read(bytes, limits)?,
+            Format::Xls => xls::read(bytes, limits)?,
+            Format::Ods => ods::read(bytes, limits)?,
+        };
+        Ok(Workbook { format, sheets })
+    })
+}
+
+/// Runs a parser, turning a panic into `Corrupt` so that `open` never panics.
+fn catching_panics<T>(
+    parse: impl FnOnce() -> Result<T, WorkbookError>,
+) -> Result<T, WorkbookError> {
+    // AssertUnwindSafe: nothing the closure touches outlives a panic (the
+    // zip, CFB and calamine readers are created and dropped inside it).
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(WorkbookError::Corrupt(format!("解析时出错（{what}）")))
+    })
 }
 
 #[cfg(test)]

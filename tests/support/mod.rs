@@ -1,3 +1,8 @@
-//! Helpers shared by integration tests.
+//! Helpers shared by integration tests. Each test crate uses only some of them,
+//! hence the `dead_code` allowance.
+#![allow(dead_code)]
 
+pub mod imap_source;
+pub mod mail;
 pub mod mail_servers;
+pub mod workbooks;

@@ -1,14 +1,14 @@
 //! An IMAP account as the source (async-imap over tokio-rustls).
 //!
-//! - [`connect`]: TCP (`TCP_NODELAY`), TLS, LOGIN, ID: there is no session without a login.
-//! - [`session`]: SELECT (UIDVALIDITY, UIDNEXT), batched fetches, after-filing actions.
-//! - [`idle`]: waiting for mail with IDLE or by polling.
-//! - [`backoff`], [`uid_set`], [`names`]: pure helpers.
+//! - `connect`: TCP (`TCP_NODELAY`), TLS, LOGIN, ID: there is no session without a login.
+//! - `session`: SELECT (UIDVALIDITY, UIDNEXT), batched fetches, after-filing actions.
+//! - `idle`: waiting for mail with IDLE or by polling.
+//! - `backoff`, `uid_set`, `names`: pure helpers.
 //!
 //! Each operation takes the session out of the source and puts it back only when the
 //! operation finished cleanly, so a failed or cancelled operation (a dropped future) can never
 //! leave a half-read response on a connection that is used again: the next operation
-//! reconnects. Every failure delays the next attempt (see [`backoff`]); a refused password
+//! reconnects. Every failure delays the next attempt (see `backoff`); a refused password
 //! delays it by many minutes, so a wrong password never turns into a login storm.
 
 mod backoff;

@@ -47,10 +47,13 @@ impl MaildirSource {
         if let AfterFiling::Move(folder) = &config.after_filing {
             files::check_folder_name(folder)?;
         }
-        let root = config.path.clone();
         for subdir in [Subdir::Tmp, Subdir::New, Subdir::Cur] {
-            files::create_dir_all(&root.join(subdir.name())).await?;
+            files::create_dir_all(&config.path.join(subdir.name())).await?;
         }
+        // The name goes into every store key: `./Maildir` and `/srv/x/Maildir` must not differ.
+        let root = tokio::fs::canonicalize(&config.path)
+            .await
+            .map_err(|error| files::io_error(&config.path, "resolve", error))?;
         let uids = load_uid_list(&root).await?;
         let mut source = MaildirSource {
             name: format!("maildir:{}", root.display()),

@@ -1,0 +1,68 @@
+//! An [`ImapSource`] set up against the loopback servers, and seeding helpers.
+
+#![allow(dead_code)] // each test file uses its own part
+
+use std::path::PathBuf;
+
+use shenbao::mailbox::{AfterFiling, ImapConfig, ImapSource, MessageKey, RawMessage, TlsMode};
+
+use super::mail_servers::{MailServers, PASSWORD, test_message};
+
+pub fn password_file(content: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "shenbao-imap-test-{}-{}",
+        std::process::id(),
+        content.len()
+    ));
+    std::fs::write(&path, format!("{content}\n")).expect("write password file");
+    path
+}
+
+/// Implicit TLS on IMAPS, trusting the test CA, password from a file.
+pub fn config(servers: &MailServers, user: &str, mailbox: &str) -> ImapConfig {
+    ImapConfig {
+        host: "localhost".into(),
+        port: Some(servers.port("IMAPS_PORT")),
+        tls: TlsMode::Implicit,
+        user: user.into(),
+        password_env: None,
+        password_file: Some(password_file(PASSWORD)),
+        ca_file: Some(servers.ca_file()),
+        mailbox: mailbox.into(),
+        idle: true,
+        poll_seconds: 60,
+        after_filing: AfterFiling::Leave,
+        batch_size: 20,
+    }
+}
+
+/// Creates `folder` for `user` and appends one message per subject; returns the folder's UIDVALIDITY.
+pub async fn seed_folder(
+    servers: &MailServers,
+    user: &str,
+    folder: &str,
+    subjects: &[&str],
+) -> u32 {
+    let mut helper = servers.helper_session(user).await;
+    helper.create(folder).await.expect("CREATE");
+    for subject in subjects {
+        helper
+            .append(folder, None, None, test_message(subject, 0))
+            .await
+            .expect("APPEND");
+    }
+    let status = helper.select(folder).await.expect("SELECT");
+    helper.logout().await.ok();
+    status.uid_validity.expect("UIDVALIDITY")
+}
+
+pub async fn fetch_all(source: &mut ImapSource) -> Vec<RawMessage> {
+    let mut all = Vec::new();
+    let mut cursor = MessageKey::START;
+    loop {
+        let batch = source.fetch_new(cursor).await.expect("fetch_new");
+        let Some(last) = batch.last() else { return all };
+        cursor = last.key();
+        all.extend(batch);
+    }
+}
