@@ -143,6 +143,10 @@ fn resend_queues_the_latest_answer_again() {
             .ends_with("受理编号 CZKX2020-0006\r\n".as_bytes())
     );
 
+    let twice = shenbao(folder.path(), &["resend", "CZKX2020-0006"]);
+    assert_eq!(twice.status.code(), Some(2), "the resend is still queued");
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("still queued"));
+
     let nothing = shenbao(folder.path(), &["resend", "CZKX2020-9999"]);
     assert_eq!(nothing.status.code(), Some(2));
 }

@@ -17,6 +17,14 @@ pub enum StaffError {
     UnknownReceipt(String),
     #[error("application {0} has no answer to send again")]
     NothingToResend(String),
+    #[error(
+        "the latest answer about {receipt} (#{answer}) is still {state} in the outbox: it will go out without a resend"
+    )]
+    StillInOutbox {
+        receipt: String,
+        answer: i64,
+        state: &'static str,
+    },
 }
 
 pub type StaffResult<T> = Result<T, StaffError>;

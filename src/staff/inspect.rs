@@ -230,6 +230,7 @@ pub struct Resent {
 
 /// Queues the latest answer about the application with `receipt` again, as a
 /// new outbox entry with a new Message-ID and Date (the same bytes otherwise).
+/// Refused while that answer is still queued or sending: it would go out twice.
 /// An explicit operator action: logged.
 pub fn resend(store: &mut dyn Store, receipt: &str, now: Timestamp) -> StaffResult<Resent> {
     let record = store
@@ -244,6 +245,13 @@ pub fn resend(store: &mut dyn Store, receipt: &str, now: Timestamp) -> StaffResu
         .filter(|entry| entry.kind != AnswerKind::Digest)
         .max_by_key(|entry| (entry.queued_at, entry.key))
         .ok_or_else(|| StaffError::NothingToResend(record.receipt.clone()))?;
+    if matches!(latest.state, AnswerState::Queued | AnswerState::Sending) {
+        return Err(StaffError::StillInOutbox {
+            receipt: record.receipt,
+            answer: latest.key.0,
+            state: latest.state.as_str(),
+        });
+    }
     let host = latest
         .message_id
         .rsplit_once('@')

@@ -224,11 +224,7 @@ impl DigestView {
                     receipt: row.receipt.clone(),
                     society: row.society.clone(),
                     category: category_label(row),
-                    reasons: row
-                        .review_reasons()
-                        .into_iter()
-                        .map(str::to_string)
-                        .collect(),
+                    reasons: review_reasons(row),
                 })
                 .collect(),
             not_applied: facts.not_applied.clone(),
@@ -268,6 +264,21 @@ fn category_label(row: &ApplicationRow) -> String {
     match &row.subcategory_name {
         Some(sub) => format!("{}／{sub}", row.category_name),
         None => row.category_name.clone(),
+    }
+}
+
+/// The review deficiencies' messages; a pointer to `shenbao show` when the
+/// reason was not filed on the application itself.
+fn review_reasons(row: &ApplicationRow) -> Vec<String> {
+    let reasons: Vec<String> = row
+        .review_reasons()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if reasons.is_empty() {
+        vec![format!("详见 shenbao show {}", row.receipt)]
+    } else {
+        reasons
     }
 }
 
