@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer};
 #[serde(deny_unknown_fields)]
 pub struct DigestConfig {
     /// The staff addresses; each gets its own copy.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "addresses")]
     pub to: Vec<String>,
     /// Times of day of the scheduled digests, in the call's time zone, sorted.
     /// Empty: no daily digest (the one after the deadline still comes).
@@ -56,6 +56,22 @@ fn default_times() -> Vec<Time> {
 
 fn default_true() -> bool {
     true
+}
+
+/// Mail addresses, checked at load: a typo stops the daemon at start, not
+/// every digest later.
+fn addresses<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let texts = Vec::<String>::deserialize(deserializer)?;
+    texts
+        .into_iter()
+        .map(|text| {
+            let address = text.trim().to_string();
+            address
+                .parse::<lettre::Address>()
+                .map(|_| address)
+                .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a mail address")))
+        })
+        .collect()
 }
 
 /// "HH:MM" strings as times of day, sorted and without repeats.
@@ -119,6 +135,7 @@ mod tests {
             "[digest]\ntimes = [\"25:00\"]\n",
             "[digest]\ntimes = [\"half past eight\"]\n",
             "[digest]\nwhen = [\"08:30\"]\n",
+            "[digest]\nto = [\"xhb at czast.org.cn\"]\n",
         ] {
             assert!(toml::from_str::<File>(text).is_err(), "{text}");
         }
