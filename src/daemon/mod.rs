@@ -23,6 +23,7 @@ mod intake;
 mod mailbox_loop;
 mod replies;
 mod sender;
+mod staff_duties;
 mod summary;
 mod watchdog;
 
@@ -41,11 +42,13 @@ pub use self::summary::Summary;
 pub use self::watchdog::{Backoff, Watchdog};
 
 use self::mailbox_loop::MailboxLoop;
+use self::staff_duties::StaffDuties;
 use crate::clock::Clock;
 use crate::config::{Call, ConfigError, Roster, Settings};
 use crate::mailbox::{MailboxConfig, MailboxError, MailboxErrorKind};
 use crate::notice::TemplateError;
 use crate::process::Checker;
+use crate::staff;
 use crate::store::{SqliteStore, Store, StoreError, StoreOptions};
 use crate::transport::{SetupError, Transport, TransportConfig};
 
@@ -166,12 +169,22 @@ impl Daemon {
             pipeline.checker.call.time_zone.clone(),
         );
         let wake_sender = Notify::new();
+        let duties = StaffDuties::new(
+            Arc::clone(&pipeline),
+            Arc::clone(&store),
+            settings.digest.clone(),
+            staff::Sender {
+                address: settings.from_address().to_string(),
+                name: Some(settings.answers.from_name.clone()),
+            },
+        );
         let mut mailbox = MailboxLoop::new(
             mailbox_config(&settings.mailbox)?,
             Arc::clone(&pipeline),
             Arc::clone(&store),
             &settings.daemon,
             &wake_sender,
+            duties,
         );
         let (stop_tx, stop_rx) = watch::channel(false);
         let outcome = {
