@@ -8,14 +8,17 @@
 //!                                  sender: mark sending → transport → mark sent
 //! ```
 //!
-//! Two loops run side by side: the mailbox loop ([`mailbox_loop`]) takes mail
-//! in and files it; the [`Sender`] sends what the filing queued. Exactly once
+//! Two loops run side by side: the mailbox loop (`mailbox_loop.rs`) takes mail
+//! in and files it, and each round records the poll and queues the staff
+//! digest when due (`staff_duties.rs`); the [`Sender`] sends what was queued.
+//! A stuck mailbox operation is abandoned by the [`Watchdog`]. Exactly once
 //! comes from the store (see `store`), not from stopping cleanly; still, on a
 //! stop request the batch in hand is filed and the answer in hand is sent
 //! before the loops end. `--once` fetches until the mailbox has nothing new,
 //! sends what is due, and returns a [`Summary`].
 //!
-//! The daemon depends on every edge; nothing depends on it but the CLI.
+//! The daemon depends on every edge and on `staff` (the digest); nothing
+//! depends on it but the CLI.
 
 mod answers;
 mod filing;
