@@ -365,7 +365,10 @@ own_addresses = ["Staff@163.com"]
         assert_eq!(settings.daemon.watchdog, Duration::from_secs(600));
         assert!(settings.digest.to.is_empty(), "no [digest]: no digest");
         let with_digest = format!("{MINIMAL}\n[digest]\nto = [\"xhb@example.test\"]\n");
-        assert_eq!(parse(&with_digest).expect("valid").digest.to, ["xhb@example.test"]);
+        assert_eq!(
+            parse(&with_digest).expect("valid").digest.to,
+            ["xhb@example.test"]
+        );
     }
 
     #[test]
