@@ -155,6 +155,13 @@ impl Daemon {
             pipeline,
             store,
         } = self;
+        tracing::info!(
+            mode = ?mode,
+            store = %settings.data_dir.display(),
+            mailbox = %describe_mailbox(&settings.mailbox),
+            transport = %describe_transport(&settings.transport),
+            "shenbao starting"
+        );
         let recovered = blocking(&store, |store| store.recover_interrupted()).await?;
         if recovered.messages > 0 || recovered.answers > 0 {
             tracing::warn!(
@@ -240,6 +247,12 @@ impl Daemon {
         .await?;
         summary.applications = totals.applications;
         summary.failed_for_staff = totals.failed_for_staff;
+        tracing::info!(
+            filed = summary.filed,
+            failed = summary.failed,
+            sent = summary.sending.sent,
+            "shenbao stopped"
+        );
         Ok(summary)
     }
 }
@@ -252,6 +265,32 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<Summary, DaemonError> {
     Daemon::open(settings, clock)?.run(mode, shutdown).await
+}
+
+/// Where mail comes from, for the log (never a secret).
+fn describe_mailbox(config: &MailboxConfig) -> String {
+    match config {
+        MailboxConfig::Maildir(maildir) => format!("maildir {}", maildir.path.display()),
+        MailboxConfig::Imap(imap) => format!(
+            "imap {}@{}:{}/{}",
+            imap.user,
+            imap.host,
+            imap.effective_port(),
+            imap.mailbox
+        ),
+    }
+}
+
+/// Where answers go, for the log (never a secret).
+fn describe_transport(config: &TransportConfig) -> String {
+    match config {
+        TransportConfig::Directory(directory) => {
+            format!("directory {}", directory.path.display())
+        }
+        TransportConfig::Smtp(smtp) => {
+            format!("smtp {}:{} as {}", smtp.host, smtp.port(), smtp.from)
+        }
+    }
 }
 
 /// The mailbox settings with a Maildir's path made absolute: the mailbox's
