@@ -5,10 +5,11 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::blob_index;
 use super::convert::{size_to_sql, time_from_sql, time_to_sql};
 use super::messages::wrong_message_state;
 use super::outbox;
-use crate::store::blobs::Blobs;
+use crate::store::blobs::Packs;
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::filing::{EvidenceLink, Filed, FiledApplication, Filing, NewApplication, Render};
 use crate::store::model::{
@@ -18,23 +19,36 @@ use crate::verdict::Deficiency;
 
 pub fn file_many(
     conn: &mut Connection,
-    files: &Blobs,
+    packs: &Packs,
     receipt_prefix: &str,
     filings: &[Filing],
     render: Render<'_>,
 ) -> StoreResult<Vec<Filed>> {
-    // Files first, outside the transaction: a rollback leaves only unreferenced
-    // files, which the next filing of the same bytes reuses.
-    let mut hashes = Vec::with_capacity(filings.len());
-    for filing in filings {
-        let filing_hashes = filing
-            .attachments
-            .iter()
-            .map(|attachment| files.put(&attachment.bytes))
-            .collect::<StoreResult<Vec<ContentHash>>>()?;
-        hashes.push(filing_hashes);
-    }
+    // The bytes first, in one pack, outside the transaction: a rollback leaves
+    // only an unreferenced pack.
+    let hashes: Vec<Vec<ContentHash>> = filings
+        .iter()
+        .map(|filing| {
+            filing
+                .attachments
+                .iter()
+                .map(|attachment| ContentHash::of(&attachment.bytes))
+                .collect()
+        })
+        .collect();
+    let blobs: Vec<(ContentHash, &[u8])> = filings
+        .iter()
+        .zip(&hashes)
+        .flat_map(|(filing, filing_hashes)| {
+            filing_hashes
+                .iter()
+                .zip(&filing.attachments)
+                .map(|(hash, attachment)| (*hash, attachment.bytes.as_slice()))
+        })
+        .collect();
+    let written = blob_index::write_unstored(conn, packs, &blobs)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    blob_index::record(&tx, &written)?;
     let mut all_filed = Vec::with_capacity(filings.len());
     for (filing, attachment_hashes) in filings.iter().zip(&hashes) {
         let mut filed = file_one(&tx, receipt_prefix, filing, attachment_hashes)?;
