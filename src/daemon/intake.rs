@@ -116,29 +116,65 @@ enum Prepared {
     Ready(Box<Ready>),
 }
 
-/// Takes in one batch; outcomes in the batch's order. An `Err` means the
-/// store itself failed: the batch is to be fetched again later.
+/// Takes in one batch: [`claim_batch`], [`check_batch`], [`file_batch`]. An
+/// `Err` means the store itself failed: the batch is to be fetched again later.
 pub fn process_batch(
     pipeline: &Pipeline,
     store: &StoreCell,
     batch: Vec<Incoming>,
 ) -> StoreResult<Vec<Outcome>> {
+    let claimed = claim_batch(pipeline, store, batch)?;
+    let checked = check_batch(pipeline, store, claimed);
+    file_batch(pipeline, store, checked?)
+}
+
+/// A batch claimed in the store, waiting to be checked.
+pub struct ClaimedBatch {
+    messages: Vec<(Incoming, Claim)>,
+}
+
+/// A batch claimed and checked, waiting for its filing transaction.
+pub struct CheckedBatch {
+    /// One per message: already known, or failed, or `None` while waiting to be filed.
+    outcomes: Vec<Option<Outcome>>,
+    /// The messages to file, with their place in the batch.
+    ready: Vec<(usize, Ready)>,
+}
+
+/// Claims the batch in one store call (one transaction for the SQLite store).
+///
+/// The messages it claims must then go through [`check_batch`] and [`file_batch`]: a
+/// claimed message left unfiled is only taken up again when the daemon restarts.
+pub fn claim_batch(
+    pipeline: &Pipeline,
+    store: &StoreCell,
+    batch: Vec<Incoming>,
+) -> StoreResult<ClaimedBatch> {
     let claims = claim_all(pipeline, store, &batch)?;
-    let n_messages = batch.len();
-    let prepared = parallel::map(
-        batch.into_iter().zip(claims).collect(),
-        |(incoming, claim)| {
-            catch_unwind(AssertUnwindSafe(|| {
-                prepare(pipeline, store, incoming, claim)
-            }))
-            .unwrap_or_else(|panic| {
-                Err(StoreError::Invalid(format!(
-                    "recording a failed message panicked: {}",
-                    panic_text(panic.as_ref())
-                )))
-            })
-        },
-    );
+    Ok(ClaimedBatch {
+        messages: batch.into_iter().zip(claims).collect(),
+    })
+}
+
+/// Checks the claimed messages on every core. The store is used only for what a message
+/// needs (its reply facts, a failure), so filing another batch meanwhile holds up little.
+pub fn check_batch(
+    pipeline: &Pipeline,
+    store: &StoreCell,
+    claimed: ClaimedBatch,
+) -> StoreResult<CheckedBatch> {
+    let n_messages = claimed.messages.len();
+    let prepared = parallel::map(claimed.messages, |(incoming, claim)| {
+        catch_unwind(AssertUnwindSafe(|| {
+            prepare(pipeline, store, incoming, claim)
+        }))
+        .unwrap_or_else(|panic| {
+            Err(StoreError::Invalid(format!(
+                "recording a failed message panicked: {}",
+                panic_text(panic.as_ref())
+            )))
+        })
+    });
     let mut outcomes: Vec<Option<Outcome>> = vec![None; n_messages];
     let mut ready = Vec::new();
     for (index, prepared) in prepared.into_iter().enumerate() {
@@ -147,6 +183,20 @@ pub fn process_batch(
             Prepared::Ready(message) => ready.push((index, *message)),
         }
     }
+    Ok(CheckedBatch { outcomes, ready })
+}
+
+/// Files the checked messages of a batch with their answers (one store transaction);
+/// outcomes in the batch's order.
+pub fn file_batch(
+    pipeline: &Pipeline,
+    store: &StoreCell,
+    checked: CheckedBatch,
+) -> StoreResult<Vec<Outcome>> {
+    let CheckedBatch {
+        mut outcomes,
+        ready,
+    } = checked;
     let (indexes, ready): (Vec<usize>, Vec<Ready>) = ready.into_iter().unzip();
     for (index, outcome) in indexes
         .into_iter()
@@ -246,8 +296,11 @@ fn check_and_plan(
         .checker
         .check_message(&incoming.raw, &source, incoming.internal_date);
     let replies = match &checked.message {
-        Some(headers) => replies::lookup(&**lock(store), headers, &pipeline.receipts)?,
-        None => ReplyFacts::default(),
+        // Most mail refers to nothing of ours: it does not wait for the store.
+        Some(headers) if replies::may_refer(headers, &pipeline.receipts) => {
+            replies::lookup(&**lock(store), headers, &pipeline.receipts)?
+        }
+        Some(_) | None => ReplyFacts::default(),
     };
     let now = pipeline.clock.now();
     let plan = filing::plan(

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
 
-use super::intake::{self, Incoming, Outcome, StoreCell};
+use super::intake::{self, CheckedBatch, Incoming, Outcome, StoreCell};
 use super::sender::blocking;
 use super::staff_duties::StaffDuties;
 use super::summary::Summary;
@@ -28,8 +28,17 @@ const ONCE_MAX_FAILURES: u32 = 3;
 /// Failed messages retried from the store per batch.
 const RETRY_BATCH: usize = 20;
 
-/// A batch being filed on a blocking thread.
-type TakingIn = tokio::task::JoinHandle<Result<Vec<Outcome>, StoreError>>;
+/// A batch being filed on a blocking thread, and its last message.
+struct Filing {
+    filing: tokio::task::JoinHandle<Result<Vec<Outcome>, StoreError>>,
+    last: MessageKey,
+}
+
+/// The result of an intake step run by [`MailboxLoop::start`].
+async fn finish<T>(step: tokio::task::JoinHandle<Result<T, StoreError>>) -> Result<T, StoreError> {
+    step.await
+        .map_err(|error| StoreError::Invalid(format!("the intake panicked: {error}")))?
+}
 
 /// Why a round of fetching ended early.
 enum Interrupted {
@@ -200,11 +209,12 @@ impl<'a> MailboxLoop<'a> {
 
     /// Fetches and takes in batches until the mailbox has nothing new.
     ///
-    /// The next batch is fetched while the one in hand is taken in (the mailbox has nothing
-    /// else to do meanwhile); batches are still settled and recorded one after the other.
-    /// When the mailbox fails or stalls during that fetch, the batch in hand is filed but
-    /// neither settled nor recorded: the next round fetches it again, finds it known and
-    /// settles it then.
+    /// Three batches are in hand at once: once a batch is claimed, it is checked while the
+    /// one before is filed (one store transaction) and the one after is fetched. Batches are
+    /// still claimed, filed, settled in the mailbox and recorded in the store in order. Work
+    /// once begun is finished before an error is returned: a claimed batch is always filed.
+    /// When the mailbox fails or stalls, the batches in hand are filed but not settled nor
+    /// recorded: the next round fetches them again, finds them known and settles them then.
     async fn fetch_all(
         &mut self,
         source: &mut Source,
@@ -212,27 +222,99 @@ impl<'a> MailboxLoop<'a> {
     ) -> Result<(), Interrupted> {
         let cursor = self.cursor(source).await.map_err(Interrupted::Store)?;
         let mut fetched = self.fetch_batch(source, cursor, stop).await?;
+        let mut checked: Option<(CheckedBatch, MessageKey)> = None;
         loop {
             let Some(last) = fetched.iter().map(|m| m.key()).max_by_key(|k| k.uid) else {
-                return Ok(());
+                return self.file_and_settle(source, checked, true).await;
             };
             let batch: Vec<Incoming> = fetched.into_iter().map(Incoming::from).collect();
-            // Not raced against `stop`: the batch in hand is filed to the end.
-            let taking_in = self.start_take_in(batch);
+            // Claimed before the batch before is filed: the claims do not wait for that
+            // transaction, and the checks need the store only for replies.
+            let claimed = finish(
+                self.start(move |pipeline, store| intake::claim_batch(pipeline, store, batch)),
+            )
+            .await;
+            let filing = checked
+                .take()
+                .map(|(checked, last)| self.start_filing(checked, last));
+            let claimed = match claimed {
+                Ok(claimed) => claimed,
+                Err(error) => {
+                    self.complete(source, filing, true).await?;
+                    return Err(Interrupted::Store(error));
+                }
+            };
+            // Not raced against `stop`: the batches in hand are filed to the end.
+            let checking =
+                self.start(move |pipeline, store| intake::check_batch(pipeline, store, claimed));
             let next = self.fetch_batch(source, last, stop).await;
-            let outcomes = self
-                .finish_take_in(taking_in)
-                .await
-                .map_err(Interrupted::Store)?;
-            if matches!(next, Err(Interrupted::Mailbox(_) | Interrupted::Stalled)) {
-                return next.map(|_| ());
+            let mailbox_ok = !matches!(next, Err(Interrupted::Mailbox(_) | Interrupted::Stalled));
+            let previous = self.complete(source, filing, mailbox_ok).await;
+            let this = finish(checking).await.map_err(Interrupted::Store)?;
+            checked = Some((this, last));
+            if let Err(error) = previous {
+                let _ = self.file_and_settle(source, checked, false).await;
+                return Err(error);
             }
-            self.settle(source, &outcomes, last).await?;
-            fetched = next?;
-            if *stop.borrow() {
-                return Err(Interrupted::Stopped);
-            }
+            fetched = match next {
+                Ok(batch) if !*stop.borrow() => batch,
+                Ok(_) => {
+                    self.file_and_settle(source, checked, true).await?;
+                    return Err(Interrupted::Stopped);
+                }
+                Err(error) => {
+                    self.file_and_settle(source, checked, mailbox_ok).await?;
+                    return Err(error);
+                }
+            };
         }
+    }
+
+    /// Starts filing a checked batch on a blocking thread.
+    fn start_filing(&self, checked: CheckedBatch, last: MessageKey) -> Filing {
+        Filing {
+            filing: self.start(move |pipeline, store| intake::file_batch(pipeline, store, checked)),
+            last,
+        }
+    }
+
+    /// Files a checked batch, if any, and settles it unless `settle` is false.
+    async fn file_and_settle(
+        &mut self,
+        source: &mut Source,
+        checked: Option<(CheckedBatch, MessageKey)>,
+        settle: bool,
+    ) -> Result<(), Interrupted> {
+        let filing = checked.map(|(checked, last)| self.start_filing(checked, last));
+        self.complete(source, filing, settle).await
+    }
+
+    /// Runs a step of the intake on a blocking thread.
+    fn start<T: Send + 'static>(
+        &self,
+        step: impl FnOnce(&Pipeline, &StoreCell) -> Result<T, StoreError> + Send + 'static,
+    ) -> tokio::task::JoinHandle<Result<T, StoreError>> {
+        let pipeline = Arc::clone(&self.pipeline);
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || step(&pipeline, &store))
+    }
+
+    /// Waits for a batch being filed, counts it, and settles it unless `settle` is false.
+    async fn complete(
+        &mut self,
+        source: &mut Source,
+        filing: Option<Filing>,
+        settle: bool,
+    ) -> Result<(), Interrupted> {
+        let Some(Filing { filing, last }) = filing else {
+            return Ok(());
+        };
+        let outcomes = finish(filing).await.map_err(Interrupted::Store)?;
+        self.count(&outcomes);
+        if settle {
+            self.settle(source, &outcomes, last).await?;
+        }
+        Ok(())
     }
 
     /// The next batch after `cursor`, unless the watchdog trips or `stop` comes first.
@@ -305,27 +387,19 @@ impl<'a> MailboxLoop<'a> {
 
     /// Files a batch on a blocking thread and tells the sender.
     async fn take_in(&mut self, batch: Vec<Incoming>) -> Result<Vec<Outcome>, StoreError> {
-        let taking_in = self.start_take_in(batch);
-        self.finish_take_in(taking_in).await
+        let taking_in =
+            self.start(move |pipeline, store| intake::process_batch(pipeline, store, batch));
+        let outcomes = finish(taking_in).await?;
+        self.count(&outcomes);
+        Ok(outcomes)
     }
 
-    /// Starts filing a batch on a blocking thread; [`MailboxLoop::finish_take_in`] waits for it.
-    fn start_take_in(&self, batch: Vec<Incoming>) -> TakingIn {
-        let pipeline = Arc::clone(&self.pipeline);
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || intake::process_batch(&pipeline, &store, batch))
-    }
-
-    /// Counts what became of the batch and tells the sender.
-    async fn finish_take_in(&mut self, taking_in: TakingIn) -> Result<Vec<Outcome>, StoreError> {
-        let outcomes = taking_in
-            .await
-            .map_err(|error| StoreError::Invalid(format!("the intake panicked: {error}")))??;
-        self.summary.count(&outcomes);
+    /// Counts what became of a batch and tells the sender when there are answers.
+    fn count(&mut self, outcomes: &[Outcome]) {
+        self.summary.count(outcomes);
         if outcomes.iter().any(|o| matches!(o, Outcome::Filed { .. })) {
             self.wake_sender.notify_one();
         }
-        Ok(outcomes)
     }
 
     /// The last filed position in this source, from the store on first use.

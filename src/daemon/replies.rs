@@ -64,6 +64,14 @@ impl ReceiptPattern {
     }
 }
 
+/// False when `headers` cannot refer to anything of ours (no In-Reply-To or References,
+/// no receipt number in the subject): [`lookup`] would find nothing.
+pub fn may_refer(headers: &ParsedMessage, receipts: &ReceiptPattern) -> bool {
+    !headers.in_reply_to.is_empty()
+        || !headers.references.is_empty()
+        || receipts.pattern.is_match(&headers.subject)
+}
+
 /// Looks up the applications `headers` refer to (see the module doc).
 pub fn lookup(
     store: &dyn Store,
@@ -240,6 +248,31 @@ mod tests {
                 .find_all("CZKX2019-0007 CZKX2020-07 CZKX2020-M0001")
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn only_mail_naming_our_answers_or_receipts_may_refer_to_them() {
+        let pattern = ReceiptPattern::new("CZKX", "2020");
+        let plain = ParsedMessage {
+            subject: "申报 CZKX2019-0007".to_string(),
+            ..ParsedMessage::default()
+        };
+        assert!(!may_refer(&plain, &pattern));
+        let receipt = ParsedMessage {
+            subject: "回复：CZKX2020-0007".to_string(),
+            ..ParsedMessage::default()
+        };
+        assert!(may_refer(&receipt, &pattern));
+        let reply = ParsedMessage {
+            in_reply_to: vec!["answer-1@shenbao".to_string()],
+            ..ParsedMessage::default()
+        };
+        assert!(may_refer(&reply, &pattern));
+        let referencing = ParsedMessage {
+            references: vec!["answer-1@shenbao".to_string()],
+            ..ParsedMessage::default()
+        };
+        assert!(may_refer(&referencing, &pattern));
     }
 
     #[test]
