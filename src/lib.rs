@@ -17,6 +17,7 @@
 //! - [`mailbox`]: where messages come from (Maildir, IMAP).
 //! - [`store`]: where everything is filed (SQLite).
 //! - [`transport`]: how answers leave (SMTP, a directory).
+//! - [`staff`]: the digest, the summary workbook and the store seen by staff.
 //! - [`daemon`]: `shenbao run`, which drives the edges around the core.
 #![forbid(unsafe_code)]
 
@@ -31,6 +32,7 @@ pub mod notice;
 pub mod process;
 pub mod report;
 pub mod rules;
+pub mod staff;
 pub mod store;
 pub mod template;
 pub mod text;

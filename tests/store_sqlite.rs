@@ -353,5 +353,5 @@ fn reopening_keeps_everything() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2, "0001_init and 0002_staff");
 }

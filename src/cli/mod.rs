@@ -4,6 +4,7 @@
 mod check;
 mod config_cmd;
 mod run;
+mod staff_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +45,8 @@ enum Command {
     },
     /// Run the daemon: take in applications from the mailbox, file them, answer them
     Run(run::RunArgs),
+    #[command(flatten)]
+    Staff(staff_cmd::StaffCommand),
 }
 
 /// Runs the command line; the returned code is the process's exit status.
@@ -54,6 +57,7 @@ pub fn main() -> ExitCode {
         Command::Template { out } => template(cli.config.as_deref(), &out),
         Command::Config { action } => config_cmd::run(cli.config.as_deref(), action),
         Command::Run(args) => run::run(cli.config.as_deref(), args),
+        Command::Staff(command) => staff_cmd::run(cli.config.as_deref(), command),
     };
     match result {
         Ok(code) => code,

@@ -69,7 +69,8 @@ pub use model::{
 };
 pub use records::{
     ApplicationFilter, ApplicationRecord, AttachmentRecord, CategoryCount, DeliveryFailure,
-    MailboxState, MessageRecord, OutboxEntry, OutboxFilter, Recovered, StoreOptions, VersionRecord,
+    DigestRecord, DigestSlot, MailboxHealth, MailboxState, MessageRecord, OutboxEntry,
+    OutboxFilter, PollOutcome, Recovered, StoreOptions, VersionRecord,
 };
 pub use sqlite::SqliteStore;
 
@@ -194,4 +195,35 @@ pub trait Store: Send {
     fn answers_to(&self, recipient: &str, since: Timestamp) -> StoreResult<u32>;
 
     fn outbox(&self, filter: &OutboxFilter) -> StoreResult<Vec<OutboxEntry>>;
+
+    // --- staff digest ---
+
+    /// Queues one digest's answers (one per staff address) and records the digest,
+    /// in one transaction. For a scheduled `slot` already queued, by this process or
+    /// another, queues nothing and returns `None`: one digest per slot.
+    fn queue_digest(
+        &mut self,
+        slot: Option<&DigestSlot>,
+        answers: &[OutgoingAnswer],
+        now: Timestamp,
+    ) -> StoreResult<Option<Vec<AnswerKey>>>;
+
+    /// The latest digest queued, scheduled or on demand: "since the last digest".
+    fn last_digest(&self) -> StoreResult<Option<DigestRecord>>;
+
+    /// The latest scheduled slot a digest was queued for.
+    fn last_digest_slot(&self) -> StoreResult<Option<DigestSlot>>;
+
+    // --- mailbox health ---
+
+    /// The daemon reports each poll; a success clears the failure counts.
+    fn record_poll(
+        &mut self,
+        mailbox: &str,
+        outcome: &PollOutcome,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Every mailbox polled so far, by name.
+    fn mailbox_health(&self) -> StoreResult<Vec<MailboxHealth>>;
 }

@@ -140,6 +140,8 @@ pub struct OutboxFilter {
     pub state: Option<AnswerState>,
     pub kind: Option<AnswerKind>,
     pub to: Option<String>,
+    /// Answers about this application.
+    pub application: Option<ApplicationKey>,
 }
 
 /// How many applications of one category have a current version of one status.
@@ -148,4 +150,43 @@ pub struct CategoryCount {
     pub category: String,
     pub status: Status,
     pub n_applications: u32,
+}
+
+/// How one poll of a mailbox went, as the daemon reports it to [`Store::record_poll`](super::Store::record_poll).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PollOutcome {
+    Succeeded,
+    Failed {
+        error: String,
+        /// The server refused our login (a changed password or 163 authorization code).
+        authentication: bool,
+    },
+}
+
+/// What staff see of a mailbox's polling; failures count since the last success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxHealth {
+    pub mailbox: String,
+    pub last_success_at: Option<Timestamp>,
+    pub last_failure_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub failures_since_success: u32,
+    pub auth_failures_since_success: u32,
+}
+
+/// A scheduled digest slot: the instant it is for, and what kind of slot it is
+/// (free text for the store, e.g. `daily`, `after_deadline`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestSlot {
+    pub at: Timestamp,
+    pub kind: String,
+}
+
+/// One digest queued: for a slot, or on demand (`slot` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestRecord {
+    pub queued_at: Timestamp,
+    pub slot: Option<DigestSlot>,
+    /// Its outbox entries, one per staff address.
+    pub answers: Vec<AnswerKey>,
 }

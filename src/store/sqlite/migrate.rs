@@ -7,7 +7,10 @@ use crate::store::error::{StoreError, StoreResult};
 
 /// Migration `i` (0-based) brings the schema from version `i` to `i + 1`.
 /// Never edit one that has shipped: add the next file.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_staff.sql"),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

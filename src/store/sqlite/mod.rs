@@ -27,6 +27,7 @@ mod filing;
 mod messages;
 mod migrate;
 mod outbox;
+mod staff;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -41,7 +42,8 @@ use super::filing::{Bounce, Claim, Filed, Filing, IncomingMessage, OutgoingAnswe
 use super::model::{AnswerKey, ApplicationKey, ContentHash, MessageKey};
 use super::records::{
     ApplicationFilter, ApplicationRecord, AttachmentRecord, CategoryCount, DeliveryFailure,
-    MailboxState, MessageRecord, OutboxEntry, OutboxFilter, Recovered, StoreOptions, VersionRecord,
+    DigestRecord, DigestSlot, MailboxHealth, MailboxState, MessageRecord, OutboxEntry,
+    OutboxFilter, PollOutcome, Recovered, StoreOptions, VersionRecord,
 };
 
 /// How long a write waits for another process's lock before failing.
@@ -240,6 +242,36 @@ impl Store for SqliteStore {
 
     fn outbox(&self, filter: &OutboxFilter) -> StoreResult<Vec<OutboxEntry>> {
         outbox::list(&self.conn, filter)
+    }
+
+    fn queue_digest(
+        &mut self,
+        slot: Option<&DigestSlot>,
+        answers: &[OutgoingAnswer],
+        now: Timestamp,
+    ) -> StoreResult<Option<Vec<AnswerKey>>> {
+        staff::queue_digest(&mut self.conn, slot, answers, now)
+    }
+
+    fn last_digest(&self) -> StoreResult<Option<DigestRecord>> {
+        staff::last_digest(&self.conn)
+    }
+
+    fn last_digest_slot(&self) -> StoreResult<Option<DigestSlot>> {
+        staff::last_digest_slot(&self.conn)
+    }
+
+    fn record_poll(
+        &mut self,
+        mailbox: &str,
+        outcome: &PollOutcome,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        staff::record_poll(&self.conn, mailbox, outcome, at)
+    }
+
+    fn mailbox_health(&self) -> StoreResult<Vec<MailboxHealth>> {
+        staff::mailbox_health(&self.conn)
     }
 }
 

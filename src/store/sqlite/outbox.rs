@@ -75,6 +75,7 @@ pub fn list(conn: &Connection, filter: &OutboxFilter) -> StoreResult<Vec<OutboxE
         "SELECT {ENTRY_COLUMNS} FROM outbox
          WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR kind = ?2)
            AND (?3 IS NULL OR recipient = ?3)
+           AND (?4 IS NULL OR id IN (SELECT answer FROM outbox_applications WHERE application = ?4))
          ORDER BY id"
     );
     query_entries(
@@ -84,6 +85,7 @@ pub fn list(conn: &Connection, filter: &OutboxFilter) -> StoreResult<Vec<OutboxE
             filter.state.map(AnswerState::as_str),
             filter.kind.map(AnswerKind::as_str),
             filter.to.as_deref().map(normalize_address),
+            filter.application.map(|key| key.0),
         ],
     )
 }
