@@ -3,6 +3,8 @@
 
 mod check;
 mod config_cmd;
+mod demo;
+mod demo_mails;
 mod run;
 mod staff_cmd;
 
@@ -47,6 +49,8 @@ enum Command {
     Run(run::RunArgs),
     #[command(flatten)]
     Staff(staff_cmd::StaffCommand),
+    /// Show the daemon at work on sample mail in var/demo (emptied first)
+    Demo(demo::DemoArgs),
 }
 
 /// Runs the command line; the returned code is the process's exit status.
@@ -58,6 +62,7 @@ pub fn main() -> ExitCode {
         Command::Config { action } => config_cmd::run(cli.config.as_deref(), action),
         Command::Run(args) => run::run(cli.config.as_deref(), args),
         Command::Staff(command) => staff_cmd::run(cli.config.as_deref(), command),
+        Command::Demo(args) => demo::run(cli.config.as_deref(), args),
     };
     match result {
         Ok(code) => code,

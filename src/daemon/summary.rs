@@ -54,6 +54,16 @@ impl Summary {
         }
     }
 
+    /// Adds an earlier run's counts to this one's (the store's totals stay this run's).
+    pub fn add_run(&mut self, earlier: &Summary) {
+        self.filed += earlier.filed;
+        self.known += earlier.known;
+        self.failed += earlier.failed;
+        self.answers_queued += earlier.answers_queued;
+        self.answers_suppressed += earlier.answers_suppressed;
+        self.sending.add(earlier.sending);
+    }
+
     /// Reads the store's totals for the call.
     pub fn read_store(&mut self, store: &dyn Store, call_id: &str) -> StoreResult<()> {
         let mut by_status: Vec<(Status, u32)> = Vec::new();

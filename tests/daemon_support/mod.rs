@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test crate uses a different part
 
 pub mod flaky;
+pub mod imap;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -77,6 +78,11 @@ templates = "{templates}"
         let path = dir.path().join("shenbao.toml");
         std::fs::write(&path, text).expect("write settings");
         let settings = Settings::load(&path).expect("test settings load");
+        TestDaemon::from_parts(dir, settings)
+    }
+
+    /// Settings already written into `dir`.
+    pub fn from_parts(dir: tempfile::TempDir, settings: Settings) -> TestDaemon {
         TestDaemon {
             dir,
             settings,
