@@ -121,4 +121,29 @@ impl Store for FlakyStore {
     fn outbox(&self, filter: &OutboxFilter) -> StoreResult<Vec<OutboxEntry>> {
         self.inner.outbox(filter)
     }
+    fn queue_digest(
+        &mut self,
+        slot: Option<&DigestSlot>,
+        answers: &[OutgoingAnswer],
+        now: Timestamp,
+    ) -> StoreResult<Option<Vec<AnswerKey>>> {
+        self.inner.queue_digest(slot, answers, now)
+    }
+    fn last_digest(&self) -> StoreResult<Option<DigestRecord>> {
+        self.inner.last_digest()
+    }
+    fn last_digest_slot(&self) -> StoreResult<Option<DigestSlot>> {
+        self.inner.last_digest_slot()
+    }
+    fn record_poll(
+        &mut self,
+        mailbox: &str,
+        outcome: &PollOutcome,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        self.inner.record_poll(mailbox, outcome, at)
+    }
+    fn mailbox_health(&self) -> StoreResult<Vec<MailboxHealth>> {
+        self.inner.mailbox_health()
+    }
 }
