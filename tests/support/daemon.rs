@@ -82,7 +82,8 @@ pub struct DeskOptions {
     pub batch_size: u32,
     /// Roster lines `name -> emails` replacing the shipped roster's emails.
     pub society_emails: Vec<(String, Vec<String>)>,
-    /// TOML appended to the settings (e.g. a `[limits]` section).
+    /// TOML appended to the settings, right after the `[daemon]` lines (so more
+    /// `[daemon]` keys, or another section such as `[limits]`).
     pub extra: String,
     pub max_per_sender_per_hour: u32,
     /// The call's deadline; by default [`deadline_ahead`].

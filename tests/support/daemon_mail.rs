@@ -344,3 +344,38 @@ impl Received {
         self.parsed.message_id.as_deref().unwrap_or("")
     }
 }
+
+/// Delivers `mails` straight into `user`'s Maildir (as the mail user, uid 8, like
+/// Dovecot's own delivery): the fastest way to fill a mailbox. The user must have
+/// logged in once (which creates the Maildir). Dovecot gives them UIDs at the next SELECT.
+pub fn deliver_to_maildir(servers: &MailServers, user: &str, mails: &[Vec<u8>]) {
+    use std::os::unix::fs::chown;
+    let (local, domain) = user.split_once('@').expect("an address");
+    let maildir = servers
+        .root
+        .join("mail")
+        .join(domain)
+        .join(local)
+        .join("Maildir");
+    let owner =
+        std::fs::metadata(&maildir).unwrap_or_else(|e| panic!("{}: {e}", maildir.display()));
+    let (uid, gid) = (
+        std::os::unix::fs::MetadataExt::uid(&owner),
+        std::os::unix::fs::MetadataExt::gid(&owner),
+    );
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    for (n, bytes) in mails.iter().enumerate() {
+        let name = format!(
+            "{}.M{}P{}Q{n}.shenbao-test",
+            stamp.as_secs(),
+            stamp.subsec_micros(),
+            std::process::id()
+        );
+        let tmp = maildir.join("tmp").join(&name);
+        std::fs::write(&tmp, bytes).expect("write into Maildir/tmp");
+        chown(&tmp, Some(uid), Some(gid)).expect("chown to the mail user");
+        std::fs::rename(&tmp, maildir.join("new").join(&name)).expect("move into Maildir/new");
+    }
+}
