@@ -24,8 +24,13 @@ pid_gone() { ! is_running "$1"; }
 case "$SERVER/$ACTION" in
   dovecot/stop)
     pid=$(tr -d ' \n' < "$ROOT/dovecot.pid")
+    # The master leaves its children behind (anvil, log, and the IMAP sessions in hand
+    # despite shutdown_clients = yes): end them too, as a real shutdown does.
+    children=$(ps -o pid= --ppid "$pid" || true)
     kill -TERM "$pid" 2>/dev/null || true
     wait_for "dovecot $pid gone" pid_gone "$pid"
+    for child in $children; do kill -TERM "$child" 2>/dev/null || true; done
+    for child in $children; do wait_for "dovecot child $child gone" pid_gone "$child"; done
     ;;
   dovecot/start)
     # Without -F the master daemonizes and writes $ROOT/run/master.pid.
@@ -33,6 +38,7 @@ case "$SERVER/$ACTION" in
     wait_for "dovecot on $IMAPS_PORT" port_open "$IMAPS_PORT"
     wait_for "dovecot on $IMAP_PORT" port_open "$IMAP_PORT"
     wait_for "dovecot LMTP on $LMTP_PORT" port_open "$LMTP_PORT"
+    wait_for "dovecot's master.pid" test -s "$ROOT/run/master.pid"
     tr -d ' \n' < "$ROOT/run/master.pid" > "$ROOT/dovecot.pid"
     ;;
   postfix/stop)

@@ -245,16 +245,48 @@ impl Drop for Running {
 
 /// Stops or starts one of the servers (scripts/mail-servers/service.sh).
 pub fn service(servers: &MailServers, server: &str, action: &str) {
+    if let Err(error) = try_service(servers, server, action) {
+        panic!("{error}");
+    }
+}
+
+fn try_service(servers: &MailServers, server: &str, action: &str) -> Result<(), String> {
     let output = Command::new(repo("scripts/mail-servers/service.sh"))
         .arg(&servers.root)
         .args([server, action])
         .output()
-        .expect("run service.sh");
-    assert!(
-        output.status.success(),
+        .map_err(|e| format!("service.sh: {e}"))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(format!(
         "service.sh {server} {action}: {}",
         String::from_utf8_lossy(&output.stderr)
-    );
+    ))
+}
+
+/// A server stopped until this is dropped (then started again), also when the
+/// test fails half way: the other tests need it.
+pub struct Stopped<'a> {
+    servers: &'a MailServers,
+    server: &'static str,
+}
+
+impl Stopped<'_> {
+    pub fn new<'a>(servers: &'a MailServers, server: &'static str) -> Stopped<'a> {
+        service(servers, server, "stop");
+        Stopped { servers, server }
+    }
+}
+
+impl Drop for Stopped<'_> {
+    fn drop(&mut self) {
+        match try_service(self.servers, self.server, "start") {
+            Ok(()) => {}
+            Err(error) if std::thread::panicking() => eprintln!("{error}"),
+            Err(error) => panic!("{error}"),
+        }
+    }
 }
 
 /// A deadline 30 days ahead, at 23:59:59 in Shanghai.
