@@ -255,3 +255,59 @@ async fn when_polling_a_new_mail_is_answered_too() {
     eprintln!("TIMING polling every 1 s: SMTP accept → answer sent: {latency:?}");
     assert!(latency < Duration::from_secs(5), "{latency:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_session_is_reconnected_and_mail_still_answered() {
+    let Some(servers) =
+        MailServers::from_env("a_dropped_session_is_reconnected_and_mail_still_answered")
+    else {
+        return;
+    };
+    let _serial = SERIAL.lock().await;
+    let daemon = imap_daemon(&servers, true);
+    start_from_now(&daemon).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(daemon::run(
+        daemon.settings.clone(),
+        Mode::Watch,
+        Arc::new(SystemClock),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The server ends the IDLE session, as a restart or a NAT timeout would.
+    servers.kick(ACCOUNT).await;
+    let message_id = format!("{}@example.test", unique_folder("after-kick"));
+    send_in(
+        &servers,
+        "society1@example.test",
+        &application(
+            "society1@example.test",
+            &message_id,
+            "申报",
+            vec![
+                xlsx_file("shenqing.xlsx", sample("p01_service.xlsx")),
+                evidence(),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    let answer = find_by_header(
+        &servers,
+        "society1@example.test",
+        "In-Reply-To",
+        &message_id,
+        Duration::from_secs(20),
+    )
+    .await;
+    assert!(answer.is_some(), "answered after reconnecting");
+    stop.send(()).expect("still running");
+    let summary = tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .expect("stops")
+        .expect("no panic")
+        .expect("no error");
+    assert_eq!(summary.filed, 1, "{summary}");
+}

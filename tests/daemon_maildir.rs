@@ -290,3 +290,45 @@ async fn answers_beyond_the_hourly_limit_are_kept_but_not_sent() {
         Some("rate_limited")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_round_reports_the_poll_and_queues_the_staff_digest_when_due() {
+    let daemon =
+        TestDaemon::with_extra("[digest]\nto = [\"xhb@example.test\"]\ntimes = [\"08:30\"]\n");
+    daemon.deliver(
+        &application(
+            "czdzxh@163.com",
+            "before-digest@example.org",
+            "申报",
+            vec![
+                xlsx_file("shenqing.xlsx", sample("p01_service.xlsx")),
+                evidence(),
+            ],
+            &[],
+        ),
+        ON_TIME,
+    );
+    // 09:00 in Changzhou: the 08:30 slot is due.
+    let summary = daemon.run_once(NOW).await;
+    assert_eq!(
+        summary.sending.sent, 2,
+        "the answer and the digest: {summary}"
+    );
+    let digests: Vec<_> = daemon
+        .answers()
+        .into_iter()
+        .filter(|a| a.parsed.to.iter().any(|to| to == "xhb@example.test"))
+        .collect();
+    assert_eq!(digests.len(), 1);
+    assert_eq!(
+        digests[0].header("auto-submitted").as_deref(),
+        Some("auto-generated")
+    );
+
+    let again = daemon.run_once(NOW).await;
+    assert_eq!(again.sending.sent, 0, "one digest per slot: {again}");
+    let health = daemon.store().mailbox_health().expect("health");
+    assert_eq!(health.len(), 1, "{health:?}");
+    assert!(health[0].last_success_at.is_some());
+    assert_eq!(health[0].failures_since_success, 0);
+}

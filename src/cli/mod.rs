@@ -47,10 +47,10 @@ enum Command {
     },
     /// Run the daemon: take in applications from the mailbox, file them, answer them
     Run(run::RunArgs),
-    #[command(flatten)]
-    Staff(staff_cmd::StaffCommand),
     /// Show the daemon at work on sample mail in var/demo (emptied first)
     Demo(demo::DemoArgs),
+    #[command(flatten)]
+    Staff(staff_cmd::StaffCommand),
 }
 
 /// Runs the command line; the returned code is the process's exit status.
@@ -61,8 +61,8 @@ pub fn main() -> ExitCode {
         Command::Template { out } => template(cli.config.as_deref(), &out),
         Command::Config { action } => config_cmd::run(cli.config.as_deref(), action),
         Command::Run(args) => run::run(cli.config.as_deref(), args),
-        Command::Staff(command) => staff_cmd::run(cli.config.as_deref(), command),
         Command::Demo(args) => demo::run(cli.config.as_deref(), args),
+        Command::Staff(command) => staff_cmd::run(cli.config.as_deref(), command),
     };
     match result {
         Ok(code) => code,

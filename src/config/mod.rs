@@ -8,11 +8,13 @@
 pub mod call;
 pub mod limits;
 pub mod roster;
+pub mod secret;
 pub mod settings;
 
 pub use call::{AmountRule, Call, Category, FieldKind, FieldSpec, MoneyUnit, SubCategory};
 pub use limits::Limits;
 pub use roster::{Roster, Society};
+pub use secret::{Secret, read_secret};
 pub use settings::Settings;
 
 /// A configuration file that could not be used: names the file, the line and the key.

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::{ConfigError, Limits};
 use crate::mailbox::MailboxConfig;
+use crate::staff::DigestConfig;
 use crate::transport::TransportConfig;
 
 /// Settings as used; every path is resolved.
@@ -32,6 +33,8 @@ pub struct Settings {
     pub transport: TransportConfig,
     pub answers: AnswerSettings,
     pub daemon: DaemonSettings,
+    /// The staff digest (`[digest]`); no addresses, no digest.
+    pub digest: DigestConfig,
 }
 
 /// The `[answers]` section: who signs the answers and when none is sent.
@@ -77,6 +80,8 @@ struct RawSettings {
     answers: RawAnswers,
     #[serde(default)]
     daemon: RawDaemon,
+    #[serde(default)]
+    digest: DigestConfig,
 }
 
 #[derive(Deserialize)]
@@ -188,6 +193,7 @@ impl Settings {
                 watchdog: Duration::from_secs(raw.daemon.watchdog_minutes * 60),
                 wait: Duration::from_secs(raw.daemon.wait_seconds),
             },
+            digest: raw.digest,
         })
     }
 
@@ -357,6 +363,12 @@ own_addresses = ["Staff@163.com"]
         assert_eq!(settings.answers.max_per_sender_per_hour, 10);
         assert_eq!(settings.daemon.max_attempts, 3);
         assert_eq!(settings.daemon.watchdog, Duration::from_secs(600));
+        assert!(settings.digest.to.is_empty(), "no [digest]: no digest");
+        let with_digest = format!("{MINIMAL}\n[digest]\nto = [\"xhb@example.test\"]\n");
+        assert_eq!(
+            parse(&with_digest).expect("valid").digest.to,
+            ["xhb@example.test"]
+        );
     }
 
     #[test]

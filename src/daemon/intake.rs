@@ -15,7 +15,7 @@ use std::sync::{Mutex, MutexGuard};
 use jiff::Timestamp;
 
 use super::Pipeline;
-use super::answers::{AnswerNote, Answering, recipient_of};
+use super::answers::{AnswerNote, recipient_of};
 use super::filing::{self, AnswerPlan, PlanInput};
 use super::replies::{self, ReplyFacts};
 use crate::mailbox::RawMessage;
@@ -106,8 +106,8 @@ struct Pending {
     answer: AnswerPlan,
     bounced: Vec<String>,
     suppressed: Option<SuppressReason>,
-    /// The answer's recipient and how many answers it got in the last hour.
-    recipient: Option<(String, u32)>,
+    /// Where the answer goes, when it is not suppressed anyway (for the hourly limit).
+    recipient: Option<String>,
 }
 
 enum Prepared {
@@ -271,13 +271,9 @@ fn check_and_plan(
         },
     );
     let suppressed = pipeline.answering.suppression(plan.answer.headers.as_ref());
-    let recipient = match plan.answer.headers.as_ref().and_then(recipient_of) {
-        Some(address) if suppressed.is_none() => {
-            let since = Answering::rate_window_start(now);
-            let count = lock(store).answers_to(&address, since)?;
-            Some((address, count))
-        }
-        _ => None,
+    let recipient = match suppressed {
+        None => plan.answer.headers.as_ref().and_then(recipient_of),
+        Some(_) => None,
     };
     Ok(Ready {
         filing: plan.filing,

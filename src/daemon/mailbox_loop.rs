@@ -13,6 +13,7 @@ use tokio::sync::{Notify, watch};
 
 use super::intake::{self, Incoming, Outcome, StoreCell};
 use super::sender::blocking;
+use super::staff_duties::StaffDuties;
 use super::summary::Summary;
 use super::watchdog::{Backoff, Watchdog};
 use super::{DaemonError, Mode, Pipeline};
@@ -40,6 +41,7 @@ pub(super) struct MailboxLoop<'a> {
     watchdog: Watchdog,
     wait: Duration,
     wake_sender: &'a Notify,
+    duties: StaffDuties,
     /// Up to where the mailbox is filed, once read from the store.
     cursor: Option<MessageKey>,
     pub summary: Summary,
@@ -52,6 +54,7 @@ impl<'a> MailboxLoop<'a> {
         store: Arc<StoreCell>,
         settings: &DaemonSettings,
         wake_sender: &'a Notify,
+        duties: StaffDuties,
     ) -> MailboxLoop<'a> {
         MailboxLoop {
             config,
@@ -60,6 +63,7 @@ impl<'a> MailboxLoop<'a> {
             watchdog: Watchdog::new(settings.watchdog),
             wait: settings.wait,
             wake_sender,
+            duties,
             cursor: None,
             summary: Summary::default(),
         }
@@ -114,11 +118,15 @@ impl<'a> MailboxLoop<'a> {
                 break Ok(());
             }
             let interrupted = match &mut source {
-                Some(open) => match self.fetch_all(open, &mut stop).await {
-                    Ok(()) if mode == Mode::Once => break Ok(()),
-                    Ok(()) => self.wait_for_mail(open, &mut stop).await.err(),
-                    Err(interrupted) => Some(interrupted),
-                },
+                Some(open) => {
+                    let fetched = self.fetch_all(open, &mut stop).await;
+                    self.after_round(open.name(), &fetched).await;
+                    match fetched {
+                        Ok(()) if mode == Mode::Once => break Ok(()),
+                        Ok(()) => self.wait_for_mail(open, &mut stop).await.err(),
+                        Err(interrupted) => Some(interrupted),
+                    }
+                }
                 None => match Source::open(&self.config).await {
                     Ok(opened) => {
                         self.cursor = None;
@@ -132,7 +140,7 @@ impl<'a> MailboxLoop<'a> {
                 backoff.reset();
                 continue;
             };
-            let (kind, error) = match interrupted {
+            let (kind, error, source_waits) = match interrupted {
                 Interrupted::Stopped => break Ok(()),
                 Interrupted::Stalled => {
                     tracing::error!(
@@ -143,8 +151,15 @@ impl<'a> MailboxLoop<'a> {
                     self.watchdog.beat();
                     continue;
                 }
-                Interrupted::Mailbox(error) => (error.kind, DaemonError::Mailbox(error)),
-                Interrupted::Store(error) => (MailboxErrorKind::Io, DaemonError::Store(error)),
+                // An IMAP source holds itself back after a failure of its own; a Maildir does not.
+                Interrupted::Mailbox(error) => (
+                    error.kind,
+                    DaemonError::Mailbox(error),
+                    matches!(source, Some(Source::Imap(_))),
+                ),
+                Interrupted::Store(error) => {
+                    (MailboxErrorKind::Io, DaemonError::Store(error), false)
+                }
             };
             let delay = backoff.next_delay(kind);
             if mode == Mode::Once && backoff.consecutive_failures() >= ONCE_MAX_FAILURES
@@ -152,9 +167,10 @@ impl<'a> MailboxLoop<'a> {
             {
                 break Err(error);
             }
-            tracing::warn!(%error, retry_in_s = delay.as_secs(), "mailbox round failed");
-            // An IMAP source holds itself back after a failure; a Maildir does not.
-            if matches!(source, Some(Source::Maildir(_)) | None) {
+            if source_waits {
+                tracing::warn!(%error, "mailbox round failed; the IMAP source retries after its back-off");
+            } else {
+                tracing::warn!(%error, retry_in_s = delay.as_secs(), "mailbox round failed");
                 tokio::select! {
                     () = tokio::time::sleep(delay) => {}
                     _ = stop.wait_for(|stopped| *stopped) => break Ok(()),
@@ -163,6 +179,18 @@ impl<'a> MailboxLoop<'a> {
         };
         logout(source).await;
         result
+    }
+
+    /// Reports the round to the store and queues the staff digest if it is due.
+    async fn after_round(&self, mailbox: &str, fetched: &Result<(), Interrupted>) {
+        match fetched {
+            Ok(()) => self.duties.record_poll(mailbox, None).await,
+            Err(Interrupted::Mailbox(error)) => self.duties.record_poll(mailbox, Some(error)).await,
+            Err(_) => {}
+        }
+        if self.duties.queue_digest_if_due().await {
+            self.wake_sender.notify_one();
+        }
     }
 
     /// Fetches and takes in batches until the mailbox has nothing new.

@@ -8,14 +8,17 @@
 //!                                  sender: mark sending → transport → mark sent
 //! ```
 //!
-//! Two loops run side by side: the mailbox loop ([`mailbox_loop`]) takes mail
-//! in and files it; the [`Sender`] sends what the filing queued. Exactly once
+//! Two loops run side by side: the mailbox loop (`mailbox_loop.rs`) takes mail
+//! in and files it, and each round records the poll and queues the staff
+//! digest when due (`staff_duties.rs`); the [`Sender`] sends what was queued.
+//! A stuck mailbox operation is abandoned by the [`Watchdog`]. Exactly once
 //! comes from the store (see `store`), not from stopping cleanly; still, on a
 //! stop request the batch in hand is filed and the answer in hand is sent
 //! before the loops end. `--once` fetches until the mailbox has nothing new,
 //! sends what is due, and returns a [`Summary`].
 //!
-//! The daemon depends on every edge; nothing depends on it but the CLI.
+//! The daemon depends on every edge and on `staff` (the digest); nothing
+//! depends on it but the CLI.
 
 mod answers;
 mod filing;
@@ -23,6 +26,7 @@ mod intake;
 mod mailbox_loop;
 mod replies;
 mod sender;
+mod staff_duties;
 mod summary;
 mod watchdog;
 
@@ -41,11 +45,13 @@ pub use self::summary::Summary;
 pub use self::watchdog::{Backoff, Watchdog};
 
 use self::mailbox_loop::MailboxLoop;
+use self::staff_duties::StaffDuties;
 use crate::clock::Clock;
 use crate::config::{Call, ConfigError, Roster, Settings};
 use crate::mailbox::{MailboxConfig, MailboxError, MailboxErrorKind};
 use crate::notice::TemplateError;
 use crate::process::Checker;
+use crate::staff;
 use crate::store::{SqliteStore, Store, StoreError, StoreOptions};
 use crate::transport::{SetupError, Transport, TransportConfig};
 
@@ -149,6 +155,13 @@ impl Daemon {
             pipeline,
             store,
         } = self;
+        tracing::info!(
+            mode = ?mode,
+            store = %settings.data_dir.display(),
+            mailbox = %describe_mailbox(&settings.mailbox),
+            transport = %describe_transport(&settings.transport),
+            "shenbao starting"
+        );
         let recovered = blocking(&store, |store| store.recover_interrupted()).await?;
         if recovered.messages > 0 || recovered.answers > 0 {
             tracing::warn!(
@@ -166,12 +179,22 @@ impl Daemon {
             pipeline.checker.call.time_zone.clone(),
         );
         let wake_sender = Notify::new();
+        let duties = StaffDuties::new(
+            Arc::clone(&pipeline),
+            Arc::clone(&store),
+            settings.digest.clone(),
+            staff::Sender {
+                address: settings.from_address().to_string(),
+                name: Some(settings.answers.from_name.clone()),
+            },
+        );
         let mut mailbox = MailboxLoop::new(
             mailbox_config(&settings.mailbox)?,
             Arc::clone(&pipeline),
             Arc::clone(&store),
             &settings.daemon,
             &wake_sender,
+            duties,
         );
         let (stop_tx, stop_rx) = watch::channel(false);
         let outcome = {
@@ -223,8 +246,13 @@ impl Daemon {
         })
         .await?;
         summary.applications = totals.applications;
-        summary.outbox = totals.outbox;
         summary.failed_for_staff = totals.failed_for_staff;
+        tracing::info!(
+            filed = summary.filed,
+            failed = summary.failed,
+            sent = summary.sending.sent,
+            "shenbao stopped"
+        );
         Ok(summary)
     }
 }
@@ -237,6 +265,32 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<Summary, DaemonError> {
     Daemon::open(settings, clock)?.run(mode, shutdown).await
+}
+
+/// Where mail comes from, for the log (never a secret).
+fn describe_mailbox(config: &MailboxConfig) -> String {
+    match config {
+        MailboxConfig::Maildir(maildir) => format!("maildir {}", maildir.path.display()),
+        MailboxConfig::Imap(imap) => format!(
+            "imap {}@{}:{}/{}",
+            imap.user,
+            imap.host,
+            imap.effective_port(),
+            imap.mailbox
+        ),
+    }
+}
+
+/// Where answers go, for the log (never a secret).
+fn describe_transport(config: &TransportConfig) -> String {
+    match config {
+        TransportConfig::Directory(directory) => {
+            format!("directory {}", directory.path.display())
+        }
+        TransportConfig::Smtp(smtp) => {
+            format!("smtp {}:{} as {}", smtp.host, smtp.port(), smtp.from)
+        }
+    }
 }
 
 /// The mailbox settings with a Maildir's path made absolute: the mailbox's

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use super::intake::Outcome;
 use super::sender::SendReport;
-use crate::store::{AnswerState, OutboxFilter, Store, StoreResult};
+use crate::store::{Store, StoreResult};
 use crate::verdict::Status;
 
 /// Counts of one run, plus the store's state at its end.
@@ -26,8 +26,6 @@ pub struct Summary {
     pub sending: SendReport,
     /// Applications of the call by the status of their current version (whole store).
     pub applications: Vec<(Status, u32)>,
-    /// Answers in the outbox by state (whole store).
-    pub outbox: Vec<(AnswerState, usize)>,
     /// Messages left for staff after their last attempt failed (whole store).
     pub failed_for_staff: usize,
     /// Where a directory transport writes the answers.
@@ -64,7 +62,8 @@ impl Summary {
         self.sending.add(earlier.sending);
     }
 
-    /// Reads the store's totals for the call.
+    /// Reads the store's totals for the call (the outbox is not read: it holds
+    /// every answer's bytes, too much to load for a count).
     pub fn read_store(&mut self, store: &dyn Store, call_id: &str) -> StoreResult<()> {
         let mut by_status: Vec<(Status, u32)> = Vec::new();
         for count in store.counts(call_id)? {
@@ -75,19 +74,6 @@ impl Summary {
         }
         by_status.sort();
         self.applications = by_status;
-        let mut outbox = Vec::new();
-        for state in AnswerState::ALL {
-            let n = store
-                .outbox(&OutboxFilter {
-                    state: Some(*state),
-                    ..OutboxFilter::default()
-                })?
-                .len();
-            if n > 0 {
-                outbox.push((*state, n));
-            }
-        }
-        self.outbox = outbox;
         self.failed_for_staff = store.failed_messages()?.len();
         Ok(())
     }
@@ -125,9 +111,6 @@ impl fmt::Display for Summary {
         writeln!(f, "  {:<28}{:>6}", "applications", total)?;
         for (status, n) in &self.applications {
             writeln!(f, "    {:<26}{:>6}", status.as_str(), n)?;
-        }
-        for (state, n) in &self.outbox {
-            writeln!(f, "  {:<28}{:>6}", format!("answers {state}"), n)?;
         }
         if self.failed_for_staff > 0 {
             writeln!(

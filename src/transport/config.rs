@@ -17,7 +17,6 @@
 //! named environment variable or file when the transport is built. Relative
 //! paths are resolved by whoever reads the settings file.
 
-use std::fmt;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -83,30 +82,9 @@ impl SmtpConfig {
         if self.user.is_none() {
             return Ok(None);
         }
-        match (&self.password_env, &self.password_file) {
-            (Some(_), Some(_)) => Err(SetupError::Password(
-                "give password_env or password_file, not both".into(),
-            )),
-            (None, None) => Err(SetupError::Password(
-                "`user` is set but neither password_env nor password_file is".into(),
-            )),
-            (Some(name), None) => match std::env::var(name) {
-                Ok(value) if !value.is_empty() => Ok(Some(Password(value))),
-                _ => Err(SetupError::Password(format!(
-                    "environment variable {name} is unset or empty"
-                ))),
-            },
-            (None, Some(path)) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    SetupError::Password(format!("cannot read {}: {e}", path.display()))
-                })?;
-                let password = text.trim_end_matches(['\r', '\n']);
-                if password.is_empty() {
-                    return Err(SetupError::Password(format!("{} is empty", path.display())));
-                }
-                Ok(Some(Password(password.to_string())))
-            }
-        }
+        crate::config::read_secret(self.password_env.as_deref(), self.password_file.as_deref())
+            .map(Some)
+            .map_err(SetupError::Password)
     }
 }
 
@@ -134,25 +112,7 @@ pub struct DirectoryConfig {
 }
 
 /// A password that never shows in `Debug` output or logs.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(String);
-
-impl Password {
-    pub fn new(secret: impl Into<String>) -> Password {
-        Password(secret.into())
-    }
-
-    /// The secret itself, for handing to the SMTP login only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(***)")
-    }
-}
+pub use crate::config::Secret as Password;
 
 /// A transport that cannot be built from its settings.
 #[derive(Debug, thiserror::Error)]

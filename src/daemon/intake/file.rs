@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::{Outcome, Pending, Ready, StoreCell, lock};
 use crate::daemon::Pipeline;
-use crate::daemon::answers::{AnswerNote, RateCounts};
+use crate::daemon::answers::{AnswerNote, Answering, RateCounts};
 use jiff::Timestamp;
 
 use crate::store::{Bounce, Filed, Filing, MessageKey, OutgoingAnswer, RenderError, StoreResult};
@@ -25,7 +25,8 @@ pub(super) fn file_all(
         .into_iter()
         .map(|ready| (ready.filing, ready.pending))
         .unzip();
-    let error = match file_together(pipeline, store, &filings, &pending) {
+    let counted = answers_last_hour(pipeline, store, &pending)?;
+    let error = match file_together(pipeline, store, &filings, &pending, &counted) {
         Ok(outcomes) => return Ok(outcomes),
         Err(error) => error,
     };
@@ -39,6 +40,7 @@ pub(super) fn file_all(
             store,
             std::slice::from_ref(filing),
             std::slice::from_ref(pending),
+            &counted,
         );
         match alone {
             Ok(mut filed) => outcomes.extend(filed.pop()),
@@ -56,21 +58,38 @@ pub(super) fn file_all(
     Ok(outcomes)
 }
 
+/// Answers each recipient of the batch got in the last hour: one query per
+/// recipient, not per message (a flood from one sender is one query a batch).
+fn answers_last_hour(
+    pipeline: &Pipeline,
+    store: &StoreCell,
+    pending: &[Pending],
+) -> StoreResult<HashMap<String, u32>> {
+    let since = Answering::rate_window_start(pipeline.clock.now());
+    let mut counted = HashMap::new();
+    let store = lock(store);
+    for recipient in pending.iter().filter_map(|p| p.recipient.as_ref()) {
+        if !counted.contains_key(recipient) {
+            counted.insert(recipient.clone(), store.answers_to(recipient, since)?);
+        }
+    }
+    Ok(counted)
+}
+
 /// One transaction: files `filings` and queues one answer for each.
 fn file_together(
     pipeline: &Pipeline,
     store: &StoreCell,
     filings: &[Filing],
     pending: &[Pending],
+    counted: &HashMap<String, u32>,
 ) -> StoreResult<Vec<Outcome>> {
     let index_of: HashMap<MessageKey, usize> = filings
         .iter()
         .enumerate()
         .map(|(index, filing)| (filing.message, index))
         .collect();
-    let counted: HashMap<String, u32> =
-        pending.iter().filter_map(|p| p.recipient.clone()).collect();
-    let rate = RateCounts::new(counted);
+    let rate = RateCounts::new(counted.clone());
     let notes: RefCell<Vec<Option<AnswerNote>>> = RefCell::new(vec![None; filings.len()]);
     let now = pipeline.clock.now();
     let render = |filing: &Filing, filed: &Filed| -> Result<Vec<OutgoingAnswer>, RenderError> {

@@ -75,35 +75,12 @@ fn roots_from_pem_file(path: &Path) -> Result<RootCertStore, MailboxError> {
 
 /// The password, read now from the configured variable or file (so it can be rotated).
 pub fn read_password(config: &ImapConfig) -> Result<String, MailboxError> {
-    let credentials_error =
-        |message: String| MailboxError::new(MailboxErrorKind::Credentials, message);
-    if let Some(variable) = &config.password_env {
-        return match std::env::var(variable) {
-            Ok(password) if !password.is_empty() => Ok(password),
-            _ => Err(credentials_error(format!(
-                "environment variable {variable} (password_env) is unset or empty"
-            ))),
-        };
-    }
-    if let Some(path) = &config.password_file {
-        let text = std::fs::read_to_string(path).map_err(|error| {
-            credentials_error(format!(
-                "cannot read password_file {}: {error}",
-                path.display()
-            ))
-        })?;
-        let password = text.trim();
-        if password.is_empty() {
-            return Err(credentials_error(format!(
-                "password_file {} is empty",
-                path.display()
-            )));
-        }
-        return Ok(password.to_string());
-    }
-    Err(credentials_error(
-        "neither password_env nor password_file is set".into(),
-    ))
+    crate::config::read_secret(
+        config.password_env.as_deref(),
+        config.password_file.as_deref(),
+    )
+    .map(|secret| secret.expose().to_string())
+    .map_err(|message| MailboxError::new(MailboxErrorKind::Credentials, message))
 }
 
 /// A logged-in session that has sent ID. Does not select.
