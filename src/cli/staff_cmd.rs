@@ -154,7 +154,10 @@ fn digest(loaded: &Loaded, args: DigestArgs) -> anyhow::Result<ExitCode> {
             .from
             .or(configured_from)
             .unwrap_or_else(|| "shenbao@localhost".to_string()),
-        name: loaded.settings.as_ref().map(|s| s.answers.from_name.clone()),
+        name: loaded
+            .settings
+            .as_ref()
+            .map(|s| s.answers.from_name.clone()),
     };
     let context = DigestContext {
         config: &digest_config,
