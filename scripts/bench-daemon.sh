@@ -22,8 +22,11 @@ WORK=$(mktemp -d /tmp/shenbao-bench.XXXXXX)
 chmod 755 "$WORK"
 started_root=
 daemon_pid=
+DESK= IDLE_DESK=
 cleanup() {
   [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null || true
+  # The bench mailboxes hold ~300 MB: never leave them in servers that keep running.
+  for user in $DESK $IDLE_DESK; do rm -rf "${ROOT:?}/mail/example.test/${user%@*}"; done
   [ -n "$started_root" ] && scripts/mail-servers/stop.sh "$started_root" || true
   if [ -n "${KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
