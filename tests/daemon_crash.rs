@@ -136,6 +136,10 @@ async fn killed_at_random_moments_it_files_and_answers_every_mail_exactly_once()
     for message in &messages {
         assert_eq!(message.status, MessageStatus::Filed, "{message:#?}");
     }
+    let most_attempts = messages.iter().map(|m| m.attempts).max().unwrap_or(0);
+    eprintln!(
+        "most failed attempts on one message (each kill mid-batch counts one): {most_attempts}"
+    );
     let outbox = store.outbox(&OutboxFilter::default()).expect("outbox");
     assert_eq!(outbox.len(), MAILS, "one answer per message");
     let mut answer_of: BTreeMap<String, String> = BTreeMap::new(); // mail's Message-ID → answer's
