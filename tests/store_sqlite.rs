@@ -300,7 +300,7 @@ fn render_failure_files_nothing() {
     assert_eq!(filed.applications[0].receipt, "CZKX2020-0001");
 }
 
-/// Raw messages and attachments are kept once per content, under data_dir/raw/ab/cdef….
+/// Raw messages are kept once per content, in pack files under data_dir/packs.
 #[test]
 fn raw_bytes_are_content_addressed() {
     let dir = tempfile::tempdir().unwrap();
@@ -308,11 +308,12 @@ fn raw_bytes_are_content_addressed() {
     claim_new(&mut store, 1, b"same bytes", "a@example.org");
     claim_new(&mut store, 2, b"same bytes", "b@example.org");
     let hash = ContentHash::of(b"same bytes");
-    let hex = hash.to_hex();
-    let path = dir.path().join("raw").join(&hex[..2]).join(&hex[2..]);
-    assert_eq!(std::fs::read(&path).unwrap(), b"same bytes");
-    let n_files = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
-    assert_eq!(n_files, 1);
+    let packs: Vec<_> = std::fs::read_dir(dir.path().join("packs"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(packs.len(), 1, "the second claim wrote nothing: {packs:?}");
+    assert!(std::fs::read(&packs[0]).unwrap().ends_with(b"same bytes"));
     let messages = store.messages().unwrap();
     assert!(messages.iter().all(|m| m.sha256 == hash && m.size == 10));
     assert_eq!(store.read_raw(&hash).unwrap(), b"same bytes");
@@ -353,5 +354,5 @@ fn reopening_keeps_everything() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 2, "0001_init and 0002_staff");
+    assert_eq!(version, 3, "0001_init, 0002_staff and 0003_packs");
 }

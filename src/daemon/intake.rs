@@ -1,6 +1,7 @@
-//! One fetched batch through the pipeline: claim each message, check the
-//! claimed ones in parallel, file them with their answers in one store
-//! transaction. Blocking code: the daemon runs it on a blocking thread.
+//! One fetched batch through the pipeline: claim the batch in one store
+//! call, check the claimed messages in parallel, file them with their answers
+//! in one store transaction. Blocking code: the daemon runs it on a blocking
+//! thread.
 //!
 //! Exactly once comes from the store: a message is claimed (by its place in
 //! the mailbox and by Message-ID + SHA-256) before any work, and its answer is
@@ -9,7 +10,6 @@
 //! bytes, and is left for staff after the configured number of attempts.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use jiff::Timestamp;
@@ -28,6 +28,7 @@ use crate::store::{
 use crate::verdict::Status;
 
 mod file;
+mod parallel;
 
 /// The store, shared by the intake's workers and the sender.
 pub type StoreCell = Mutex<Box<dyn Store>>;
@@ -122,10 +123,26 @@ pub fn process_batch(
     store: &StoreCell,
     batch: Vec<Incoming>,
 ) -> StoreResult<Vec<Outcome>> {
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; batch.len()];
+    let claims = claim_all(pipeline, store, &batch)?;
+    let n_messages = batch.len();
+    let prepared = parallel::map(
+        batch.into_iter().zip(claims).collect(),
+        |(incoming, claim)| {
+            catch_unwind(AssertUnwindSafe(|| {
+                prepare(pipeline, store, incoming, claim)
+            }))
+            .unwrap_or_else(|panic| {
+                Err(StoreError::Invalid(format!(
+                    "recording a failed message panicked: {}",
+                    panic_text(panic.as_ref())
+                )))
+            })
+        },
+    );
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; n_messages];
     let mut ready = Vec::new();
-    for (index, prepared) in prepare_all(pipeline, store, batch).into_iter().enumerate() {
-        match prepared? {
+    for (index, prepared) in prepared.into_iter().enumerate() {
+        match prepared.unwrap_or_else(|| Err(StoreError::Invalid("a worker stopped".into())))? {
             Prepared::Done(outcome) => outcomes[index] = Some(outcome),
             Prepared::Ready(message) => ready.push((index, *message)),
         }
@@ -144,81 +161,54 @@ pub fn process_batch(
     Ok(outcomes)
 }
 
-/// Claims and checks every message, on as many threads as there are cores.
-fn prepare_all(
+/// Claims the whole batch in one store call (one transaction for the SQLite store).
+fn claim_all(
     pipeline: &Pipeline,
     store: &StoreCell,
-    batch: Vec<Incoming>,
-) -> Vec<StoreResult<Prepared>> {
-    let n_messages = batch.len();
-    let slots: Vec<Mutex<Option<Incoming>>> =
-        batch.into_iter().map(|m| Mutex::new(Some(m))).collect();
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            let Some(slot) = slots.get(index) else { break };
-            let Some(incoming) = slot.lock().unwrap_or_else(|e| e.into_inner()).take() else {
-                continue;
-            };
-            let prepared = catch_unwind(AssertUnwindSafe(|| prepare(pipeline, store, incoming)))
-                .unwrap_or_else(|panic| {
-                    Err(StoreError::Invalid(format!(
-                        "claiming a message panicked: {}",
-                        panic_text(panic.as_ref())
-                    )))
-                });
-            done.push((index, prepared));
-        }
-        done
-    };
-    let n_workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(n_messages);
-    let mut results: Vec<Option<StoreResult<Prepared>>> = (0..n_messages).map(|_| None).collect();
-    if n_workers <= 1 {
-        for (index, prepared) in work() {
-            results[index] = Some(prepared);
-        }
-    } else {
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..n_workers).map(|_| scope.spawn(work)).collect();
-            for worker in workers {
-                for (index, prepared) in worker.join().unwrap_or_default() {
-                    results[index] = Some(prepared);
-                }
-            }
-        });
-    }
-    results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(StoreError::Invalid("a worker stopped".into()))))
-        .collect()
-}
-
-/// Claims one message and, when it is new (or to be retried), checks it.
-fn prepare(pipeline: &Pipeline, store: &StoreCell, incoming: Incoming) -> StoreResult<Prepared> {
-    let headers = catch_unwind(|| message::parse(header_block(&incoming.raw)))
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    batch: &[Incoming],
+) -> StoreResult<Vec<Claim>> {
+    let headers = parallel::map(batch.iter().collect(), |incoming| {
+        catch_unwind(|| message::parse(header_block(&incoming.raw)))
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    });
+    let headers: Vec<message::ParsedMessage> =
+        headers.into_iter().map(Option::unwrap_or_default).collect();
     let now = pipeline.clock.now();
-    let received_at = incoming
-        .internal_date
-        .or(headers.received_at)
-        .unwrap_or(now);
-    let claim = lock(store).claim(
-        &IncomingMessage {
+    let messages: Vec<IncomingMessage<'_>> = batch
+        .iter()
+        .zip(&headers)
+        .map(|(incoming, headers)| IncomingMessage {
             location: &incoming.location,
             message_id: headers.message_id.as_deref(),
             from: headers.from.as_deref(),
             subject: &headers.subject,
-            received_at,
+            received_at: incoming
+                .internal_date
+                .or(headers.received_at)
+                .unwrap_or(now),
             raw: &incoming.raw,
-        },
-        now,
-    )?;
+        })
+        .collect();
+    let claims = lock(store).claim_many(&messages, now)?;
+    if claims.len() != batch.len() {
+        return Err(StoreError::Invalid(format!(
+            "claiming {} messages returned {} claims",
+            batch.len(),
+            claims.len()
+        )));
+    }
+    Ok(claims)
+}
+
+/// A claimed message: checked when it is new (or to be retried), else done with.
+fn prepare(
+    pipeline: &Pipeline,
+    store: &StoreCell,
+    incoming: Incoming,
+    claim: Claim,
+) -> StoreResult<Prepared> {
     let message = match claim {
         Claim::New(message) | Claim::Retry { message, .. } => message,
         Claim::Known { status, .. } => {

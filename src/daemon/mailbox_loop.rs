@@ -214,15 +214,16 @@ impl<'a> MailboxLoop<'a> {
             // Not raced against `stop`: the batch in hand is filed to the end.
             let outcomes = self.take_in(batch).await.map_err(Interrupted::Store)?;
             let action = source.configured_after_filing().clone();
-            for outcome in outcomes.iter().filter(|o| o.is_settled()) {
-                let location = outcome.location();
-                let key = MessageKey {
-                    uid_validity: location.uid_validity,
-                    uid: location.uid,
-                };
-                if let Err(error) = source.after_filing(key, &action).await {
-                    tracing::warn!(uid = key.uid, %error, "could not mark or move a filed message");
-                }
+            let settled: Vec<MessageKey> = outcomes
+                .iter()
+                .filter(|outcome| outcome.is_settled())
+                .map(|outcome| MessageKey {
+                    uid_validity: outcome.location().uid_validity,
+                    uid: outcome.location().uid,
+                })
+                .collect();
+            if let Err(error) = source.after_filing_many(&settled, &action).await {
+                tracing::warn!(n_messages = settled.len(), %error, "could not mark or move filed messages");
             }
             let name = source.name().to_string();
             let state = MailboxState {

@@ -153,9 +153,20 @@ impl Source {
         key: MessageKey,
         action: &AfterFiling,
     ) -> Result<(), MailboxError> {
+        self.after_filing_many(std::slice::from_ref(&key), action)
+            .await
+    }
+
+    /// [`Source::after_filing`] for a batch: one rename pass (Maildir) or one command per
+    /// UIDVALIDITY (IMAP), not one per message.
+    pub async fn after_filing_many(
+        &mut self,
+        keys: &[MessageKey],
+        action: &AfterFiling,
+    ) -> Result<(), MailboxError> {
         match self {
-            Source::Maildir(source) => source.after_filing(key, action).await,
-            Source::Imap(source) => source.after_filing(key, action).await,
+            Source::Maildir(source) => source.after_filing_many(keys, action).await,
+            Source::Imap(source) => source.after_filing_many(keys, action).await,
         }
     }
 }

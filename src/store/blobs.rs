@@ -1,93 +1,173 @@
-//! Content-addressed files: bytes kept under `root/ab/cdef…` by their SHA-256.
+//! Raw messages and attachments on disk, known by their SHA-256. Any backend
+//! may use this; it knows nothing of databases: where each blob went is for
+//! the backend's index ([`BlobLocation`]).
 //!
-//! Written to a temporary file in the same directory, fsynced, renamed into
-//! place, and the directory fsynced, so a file under its final name is always
-//! complete: a crash leaves at most a stray temporary file. The same bytes are
-//! stored once. Any backend may use this; it knows nothing of databases.
+//! # Pack files
+//!
+//! The bytes of one batch (the raw messages of a claim, the attachments of a
+//! filing) are written together into one new pack file, `packs/NAME.pack`:
+//! a header line, then the blobs one after another. The file is fsynced, then
+//! its directory: two syncs per batch however many blobs it holds, where a
+//! file per blob cost two syncs and an inode each. The backend records the
+//! locations in the transaction that references the blobs, and calls
+//! [`Packs::write`] before that transaction commits: a committed reference
+//! therefore always points at bytes already on disk. A crash between the two
+//! leaves a pack nobody references, which costs disk space and nothing else.
+//!
+//! # Loose files
+//!
+//! Stores written before packs keep each blob as a file `root/ab/cdef…`;
+//! [`LooseFiles`] still reads them. Every read checks that the bytes still
+//! hash to their name.
 
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::error::{StoreError, StoreResult};
 use super::model::ContentHash;
 
-/// One directory of content-addressed files (e.g. `data_dir/raw`).
+/// The first line of every pack: what the file is, and its format's version.
+const PACK_HEADER: &[u8] = b"shenbao-pack 1\n";
+
+/// Makes pack names unique within the process (several stores may write at once).
+static PACK_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Where one blob's bytes are: `size` bytes from `start` in pack file `pack`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobLocation {
+    pub pack: String,
+    pub start: u64,
+    pub size: u64,
+}
+
+/// One directory of pack files (e.g. `data_dir/packs`).
 #[derive(Debug, Clone)]
-pub struct Blobs {
+pub struct Packs {
+    dir: PathBuf,
+}
+
+impl Packs {
+    pub fn new(dir: impl Into<PathBuf>) -> Packs {
+        Packs { dir: dir.into() }
+    }
+
+    /// Writes `blobs` into one new pack file and makes it durable (file, then
+    /// directory); returns where each went, in order. Nothing is written for none.
+    pub fn write(&self, blobs: &[&[u8]]) -> StoreResult<Vec<BlobLocation>> {
+        if blobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        fs::create_dir_all(&self.dir).map_err(|source| io_error(&self.dir, source))?;
+        let name = new_pack_name();
+        let path = self.path_of(&name);
+        let locations = write_synced(&path, &name, blobs).inspect_err(|_| {
+            let _ = fs::remove_file(&path);
+        })?;
+        sync_dir(&self.dir)?;
+        Ok(locations)
+    }
+
+    /// Reads one blob back, checking it still hashes to `hash`.
+    pub fn read(&self, location: &BlobLocation, hash: &ContentHash) -> StoreResult<Vec<u8>> {
+        if !is_pack_name(&location.pack) {
+            return Err(StoreError::Corrupt(format!(
+                "{:?} is not a pack file name",
+                location.pack
+            )));
+        }
+        let path = self.path_of(&location.pack);
+        let too_large = || StoreError::Corrupt(format!("{}: blob size too large", path.display()));
+        let mut bytes = vec![0; usize::try_from(location.size).map_err(|_| too_large())?];
+        let mut file = File::open(&path).map_err(|source| io_error(&path, source))?;
+        file.seek(SeekFrom::Start(location.start))
+            .and_then(|_| file.read_exact(&mut bytes))
+            .map_err(|source| io_error(&path, source))?;
+        check_hash(bytes, hash, &path)
+    }
+
+    fn path_of(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.pack"))
+    }
+}
+
+/// Time, process and counter: unique across processes and restarts without asking anyone.
+fn new_pack_name() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!(
+        "{}-{:09}-{}-{}",
+        now.as_secs(),
+        now.subsec_nanos(),
+        std::process::id(),
+        PACK_COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Names this module makes: digits and dashes only, so a name can never leave the directory.
+fn is_pack_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+}
+
+fn write_synced(path: &Path, name: &str, blobs: &[&[u8]]) -> StoreResult<Vec<BlobLocation>> {
+    let mut file = File::create_new(path).map_err(|source| io_error(path, source))?;
+    let mut locations = Vec::with_capacity(blobs.len());
+    let mut start = PACK_HEADER.len() as u64;
+    file.write_all(PACK_HEADER)
+        .map_err(|source| io_error(path, source))?;
+    for blob in blobs {
+        file.write_all(blob)
+            .map_err(|source| io_error(path, source))?;
+        let size = blob.len() as u64;
+        locations.push(BlobLocation {
+            pack: name.to_string(),
+            start,
+            size,
+        });
+        start += size;
+    }
+    file.sync_all().map_err(|source| io_error(path, source))?;
+    Ok(locations)
+}
+
+/// Blobs kept one file each under `root/ab/cdef…` (stores written before packs): read only.
+#[derive(Debug, Clone)]
+pub struct LooseFiles {
     root: PathBuf,
 }
 
-/// Makes temporary names unique within the process (threads may store the same bytes).
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-impl Blobs {
-    pub fn new(root: impl Into<PathBuf>) -> Blobs {
-        Blobs { root: root.into() }
+impl LooseFiles {
+    pub fn new(root: impl Into<PathBuf>) -> LooseFiles {
+        LooseFiles { root: root.into() }
     }
 
-    /// `root/ab/cdef…`: two hex digits of fan-out keep directories small.
+    /// `root/ab/cdef…`: two hex digits of fan-out.
     pub fn path_of(&self, hash: &ContentHash) -> PathBuf {
         let hex = hash.to_hex();
-        self.dir_of(&hex).join(&hex[2..])
-    }
-
-    fn dir_of(&self, hex: &str) -> PathBuf {
-        self.root.join(&hex[..2])
-    }
-
-    /// Stores the bytes (once) and returns their hash.
-    pub fn put(&self, bytes: &[u8]) -> StoreResult<ContentHash> {
-        let hash = ContentHash::of(bytes);
-        let hex = hash.to_hex();
-        let final_path = self.path_of(&hash);
-        if final_path.exists() {
-            return Ok(hash);
-        }
-        let dir = self.dir_of(&hex);
-        fs::create_dir_all(&dir).map_err(|source| io_error(&dir, source))?;
-        let temp_path = dir.join(format!(
-            ".tmp-{}-{}-{}",
-            &hex[2..10],
-            std::process::id(),
-            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        write_synced(&temp_path, bytes).inspect_err(|_| {
-            let _ = fs::remove_file(&temp_path);
-        })?;
-        // Another writer may have renamed the same bytes into place meanwhile: rename
-        // replaces atomically with identical content, so that race is harmless.
-        fs::rename(&temp_path, &final_path).map_err(|source| {
-            let _ = fs::remove_file(&temp_path);
-            io_error(&final_path, source)
-        })?;
-        sync_dir(&dir)?;
-        Ok(hash)
+        self.root.join(&hex[..2]).join(&hex[2..])
     }
 
     /// Reads stored bytes back, checking they still hash to their name.
     pub fn get(&self, hash: &ContentHash) -> StoreResult<Vec<u8>> {
         let path = self.path_of(hash);
         let bytes = fs::read(&path).map_err(|source| io_error(&path, source))?;
-        if ContentHash::of(&bytes) != *hash {
-            return Err(StoreError::Corrupt(format!(
-                "{} does not hash to its name",
-                path.display()
-            )));
-        }
-        Ok(bytes)
+        check_hash(bytes, hash, &path)
     }
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> StoreResult<()> {
-    let mut file = File::create_new(path).map_err(|source| io_error(path, source))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|source| io_error(path, source))
+fn check_hash(bytes: Vec<u8>, hash: &ContentHash, path: &Path) -> StoreResult<Vec<u8>> {
+    if ContentHash::of(&bytes) != *hash {
+        return Err(StoreError::Corrupt(format!(
+            "{}: the bytes of {hash} no longer hash to it",
+            path.display()
+        )));
+    }
+    Ok(bytes)
 }
 
-/// Makes the rename itself durable (the new directory entry).
+/// Makes a new directory entry durable.
 fn sync_dir(dir: &Path) -> StoreResult<()> {
     #[cfg(unix)]
     {
@@ -112,27 +192,83 @@ mod tests {
     use super::*;
 
     #[test]
-    fn same_bytes_are_stored_once_under_their_sha256() {
+    fn a_pack_holds_its_blobs_in_order_and_reads_them_back() {
         let dir = tempfile::tempdir().unwrap();
-        let blobs = Blobs::new(dir.path().join("raw"));
-        let first = blobs.put(b"hello").unwrap();
-        let second = blobs.put(b"hello").unwrap();
-        assert_eq!(first, second);
-        let hex = first.to_hex();
-        let expected = dir.path().join("raw").join(&hex[..2]).join(&hex[2..]);
-        assert_eq!(blobs.path_of(&first), expected);
-        assert_eq!(fs::read(&expected).unwrap(), b"hello");
-        let entries: Vec<_> = fs::read_dir(expected.parent().unwrap()).unwrap().collect();
-        assert_eq!(entries.len(), 1, "no temporary file left behind");
-        assert_eq!(blobs.get(&first).unwrap(), b"hello");
+        let packs = Packs::new(dir.path().join("packs"));
+        let blobs: [&[u8]; 3] = [b"first", b"", b"third blob"];
+        let locations = packs.write(&blobs).unwrap();
+        assert_eq!(locations.len(), 3);
+        assert!(locations.iter().all(|l| l.pack == locations[0].pack));
+        for (blob, location) in blobs.iter().zip(&locations) {
+            assert_eq!(location.size, blob.len() as u64);
+            assert_eq!(packs.read(location, &ContentHash::of(blob)).unwrap(), *blob);
+        }
+        let files: Vec<_> = fs::read_dir(dir.path().join("packs")).unwrap().collect();
+        assert_eq!(files.len(), 1, "one file for the batch");
+        assert!(packs.write(&[]).unwrap().is_empty());
+        let files: Vec<_> = fs::read_dir(dir.path().join("packs")).unwrap().collect();
+        assert_eq!(files.len(), 1, "no file for nothing");
     }
 
     #[test]
-    fn a_changed_file_is_reported_not_returned() {
+    fn each_write_is_a_new_pack() {
         let dir = tempfile::tempdir().unwrap();
-        let blobs = Blobs::new(dir.path());
-        let hash = blobs.put(b"original").unwrap();
-        fs::write(blobs.path_of(&hash), b"tampered").unwrap();
-        assert!(matches!(blobs.get(&hash), Err(StoreError::Corrupt(_))));
+        let packs = Packs::new(dir.path());
+        let first = packs.write(&[b"a"]).unwrap();
+        let second = packs.write(&[b"a"]).unwrap();
+        assert_ne!(first[0].pack, second[0].pack);
+        assert!(is_pack_name(&first[0].pack), "{}", first[0].pack);
+    }
+
+    #[test]
+    fn a_changed_pack_is_reported_not_returned() {
+        let dir = tempfile::tempdir().unwrap();
+        let packs = Packs::new(dir.path());
+        let location = packs.write(&[b"original"]).unwrap().remove(0);
+        let path = packs.path_of(&location.pack);
+        let mut bytes = fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        fs::write(&path, bytes).unwrap();
+        let hash = ContentHash::of(b"original");
+        assert!(matches!(
+            packs.read(&location, &hash),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn pack_names_from_the_index_cannot_leave_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let packs = Packs::new(dir.path());
+        for name in ["", "../x", "a/b", "1.pack"] {
+            let location = BlobLocation {
+                pack: name.to_string(),
+                start: 0,
+                size: 1,
+            };
+            assert!(
+                matches!(
+                    packs.read(&location, &ContentHash::of(b"x")),
+                    Err(StoreError::Corrupt(_))
+                ),
+                "{name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn loose_files_of_older_stores_are_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let loose = LooseFiles::new(dir.path().join("raw"));
+        let hash = ContentHash::of(b"hello");
+        let hex = hash.to_hex();
+        let path = dir.path().join("raw").join(&hex[..2]).join(&hex[2..]);
+        assert_eq!(loose.path_of(&hash), path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, b"hello").unwrap();
+        assert_eq!(loose.get(&hash).unwrap(), b"hello");
+        fs::write(&path, b"tampered").unwrap();
+        assert!(matches!(loose.get(&hash), Err(StoreError::Corrupt(_))));
     }
 }

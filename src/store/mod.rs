@@ -11,7 +11,7 @@
 //!
 //! A message is known by where it was seen (mailbox, UIDVALIDITY, UID) and by
 //! what it is (Message-ID + SHA-256 of its bytes). [`Store::claim`] inserts it
-//! atomically; the same content under another UID is [`Claim::Known`] (the new
+//! atomically ([`Store::claim_many`] a whole batch in one transaction); the same content under another UID is [`Claim::Known`] (the new
 //! location is recorded), so it is filed and answered once. [`Store::file`]
 //! marks it filed, files what the pipeline found and queues the answers in one
 //! transaction: either all of it happened or none of it did. The hash is of
@@ -85,6 +85,21 @@ pub trait Store: Send {
 
     /// Keeps the raw bytes and claims the message for processing (see [`Claim`]).
     fn claim(&mut self, message: &IncomingMessage<'_>, now: Timestamp) -> StoreResult<Claim>;
+
+    /// Claims a batch, one [`Claim`] per message in order, as if each were
+    /// claimed in turn: the same content twice is `New` once, then `Known`.
+    /// A backend should do it in one transaction (the SQLite store does: all
+    /// or none); this default claims one message after the other.
+    fn claim_many(
+        &mut self,
+        messages: &[IncomingMessage<'_>],
+        now: Timestamp,
+    ) -> StoreResult<Vec<Claim>> {
+        messages
+            .iter()
+            .map(|message| self.claim(message, now))
+            .collect()
+    }
 
     /// Records that processing a claimed message failed; returns the attempts so far.
     /// Once they reach `max_attempts` the message stays failed, for staff.

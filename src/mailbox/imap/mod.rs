@@ -136,26 +136,47 @@ impl ImapSource {
         }
     }
 
-    /// Applies `action` to the message `key` once it is filed. Refuses (StaleUid) when the
-    /// mailbox's UIDVALIDITY changed since the message was fetched.
+    /// Applies `action` to the message `key` once it is filed; see
+    /// [`ImapSource::after_filing_many`].
     pub async fn after_filing(
         &mut self,
         key: MessageKey,
         action: &AfterFiling,
     ) -> Result<(), MailboxError> {
-        let mut selected = self.take_session().await?;
-        if key.uid_validity != selected.uid_validity {
-            let error = MailboxError::new(
-                MailboxErrorKind::StaleUid,
-                format!(
-                    "{}: UID {} is of UIDVALIDITY {}, the mailbox's is now {}",
-                    self.name, key.uid, key.uid_validity, selected.uid_validity
-                ),
-            );
-            return self.put_back(selected, Err(error));
+        self.after_filing_many(std::slice::from_ref(&key), action)
+            .await
+    }
+
+    /// Applies `action` to filed messages with one command for the lot (`leave`: none at all).
+    /// Keys of another UIDVALIDITY than the mailbox's now are refused (StaleUid), the others
+    /// acted on.
+    pub async fn after_filing_many(
+        &mut self,
+        keys: &[MessageKey],
+        action: &AfterFiling,
+    ) -> Result<(), MailboxError> {
+        if matches!(action, AfterFiling::Leave) || keys.is_empty() {
+            return Ok(());
         }
-        let acting = selected.after_filing(key.uid, action);
-        let result = with_timeout(OPERATION_TIMEOUT, "after filing", acting).await;
+        let mut selected = self.take_session().await?;
+        let (current, stale): (Vec<&MessageKey>, Vec<&MessageKey>) = keys
+            .iter()
+            .partition(|key| key.uid_validity == selected.uid_validity);
+        let uids: Vec<u32> = current.iter().map(|key| key.uid).collect();
+        let acting = selected.after_filing(&uids, action);
+        let result = match with_timeout(OPERATION_TIMEOUT, "after filing", acting).await {
+            Ok(()) => match stale.first() {
+                Some(stale) => Err(MailboxError::new(
+                    MailboxErrorKind::StaleUid,
+                    format!(
+                        "{}: UID {} is of UIDVALIDITY {}, the mailbox's is now {}",
+                        self.name, stale.uid, stale.uid_validity, selected.uid_validity
+                    ),
+                )),
+                None => Ok(()),
+            },
+            Err(error) => Err(error),
+        };
         self.put_back(selected, result)
     }
 

@@ -185,13 +185,17 @@ impl SelectedSession {
         Ok(messages)
     }
 
-    /// Leaves, flags `\Seen`, or moves one message. Never deletes otherwise.
+    /// Leaves, flags `\Seen`, or moves messages, with one command for all of them (a UID set).
+    /// Never deletes otherwise.
     pub async fn after_filing(
         &mut self,
-        uid: u32,
+        uids: &[u32],
         action: &AfterFiling,
     ) -> Result<(), MailboxError> {
-        let set = uid.to_string();
+        if uids.is_empty() {
+            return Ok(());
+        }
+        let set = uid_set::compact(uids);
         match action {
             AfterFiling::Leave => Ok(()),
             AfterFiling::Seen => self.store_flag(&set, "\\Seen").await,

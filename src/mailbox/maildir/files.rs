@@ -86,45 +86,104 @@ pub fn check_folder_name(folder: &str) -> Result<(), MailboxError> {
     Ok(())
 }
 
-/// Message files in one subdirectory (regular files only).
+/// Message files in one subdirectory (regular files only), without their mtimes: the type
+/// comes with the listing, so a known file costs no `stat` (see [`with_modified_times`]).
 pub async fn list(root: &Path, subdir: Subdir) -> Result<Vec<MaildirFile>, MailboxError> {
     let dir = root.join(subdir.name());
-    let mut entries = tokio::fs::read_dir(&dir)
-        .await
-        .map_err(|error| io_error(&dir, "list", error))?;
+    blocking(move || list_now(&dir)).await
+}
+
+fn list_now(dir: &Path) -> Result<Vec<MaildirFile>, MailboxError> {
+    let entries = std::fs::read_dir(dir).map_err(|error| io_error(dir, "list", error))?;
     let mut files = Vec::new();
-    while let Some(entry) = entries
-        .next_entry()
-        .await
-        .map_err(|error| io_error(&dir, "list", error))?
-    {
-        let Some(mut file) = MaildirFile::from_path(&entry.path()) else {
+    for entry in entries {
+        let entry = entry.map_err(|error| io_error(dir, "list", error))?;
+        let Some(file) = MaildirFile::from_path(&entry.path()) else {
             continue;
         };
-        // A file renamed away between listing and stat is simply not there any more.
-        let Ok(metadata) = entry.metadata().await else {
-            continue;
-        };
-        if !metadata.is_file() {
-            continue;
+        // A file renamed away between listing and looking is simply not there any more.
+        if entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            files.push(file);
         }
-        file.modified = metadata.modified().ok();
-        files.push(file);
     }
     Ok(files)
 }
 
-/// The message's bytes and its delivery time (the file's mtime, as Dovecot takes it).
-pub async fn read_message(path: &Path) -> Result<(Vec<u8>, Option<jiff::Timestamp>), MailboxError> {
-    let bytes = tokio::fs::read(path)
-        .await
+/// Fills in each file's mtime (the order new mail is numbered in); a file gone meanwhile is
+/// dropped.
+pub async fn with_modified_times(files: Vec<MaildirFile>) -> Vec<MaildirFile> {
+    let stat_all = move || {
+        let timed = files
+            .into_iter()
+            .filter_map(|mut file| {
+                let metadata = std::fs::metadata(&file.path).ok()?;
+                file.modified = metadata.modified().ok();
+                Some(file)
+            })
+            .collect();
+        Ok(timed)
+    };
+    blocking(stat_all).await.unwrap_or_default()
+}
+
+/// A message's bytes and its delivery time (the file's mtime, as Dovecot takes it).
+pub type ReadMessage = (Vec<u8>, Option<jiff::Timestamp>);
+
+/// Reads many message files at once; `None` for a file no longer at its path.
+pub async fn read_messages(paths: Vec<PathBuf>) -> Result<Vec<Option<ReadMessage>>, MailboxError> {
+    blocking(move || paths.iter().map(|path| read_message_now(path)).collect()).await
+}
+
+/// The message's bytes and its delivery time; `None` when the file is not there.
+pub async fn read_message(path: &Path) -> Result<Option<ReadMessage>, MailboxError> {
+    let path = path.to_path_buf();
+    blocking(move || read_message_now(&path)).await
+}
+
+fn read_message_now(path: &Path) -> Result<Option<ReadMessage>, MailboxError> {
+    use std::io::Read;
+
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(io_error(path, "read", error)),
+    };
+    let metadata = file
+        .metadata()
         .map_err(|error| io_error(path, "read", error))?;
-    let modified = tokio::fs::metadata(path)
-        .await
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)
+        .map_err(|error| io_error(path, "read", error))?;
+    let internal_date = metadata
+        .modified()
         .ok()
-        .and_then(|metadata| metadata.modified().ok());
-    let internal_date = modified.and_then(|time| jiff::Timestamp::try_from(time).ok());
-    Ok((bytes, internal_date))
+        .and_then(|time| jiff::Timestamp::try_from(time).ok());
+    Ok(Some((bytes, internal_date)))
+}
+
+/// Renames many files at once, each result in order (a file already gone is `NotFound`).
+pub async fn rename_all(
+    moves: Vec<(PathBuf, PathBuf)>,
+) -> Result<Vec<std::io::Result<()>>, MailboxError> {
+    blocking(move || {
+        Ok(moves
+            .iter()
+            .map(|(from, to)| std::fs::rename(from, to))
+            .collect())
+    })
+    .await
+}
+
+/// Runs file system work on a blocking thread: one hop for a whole batch, not one per call.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, MailboxError> + Send + 'static,
+) -> Result<T, MailboxError> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        MailboxError::new(
+            MailboxErrorKind::Io,
+            format!("a file system task failed: {error}"),
+        )
+    })?
 }
 
 pub async fn rename(from: &Path, to: &Path) -> Result<(), MailboxError> {
@@ -137,10 +196,6 @@ pub async fn create_dir_all(dir: &Path) -> Result<(), MailboxError> {
     tokio::fs::create_dir_all(dir)
         .await
         .map_err(|error| io_error(dir, "create", error))
-}
-
-pub async fn exists(path: &Path) -> bool {
-    tokio::fs::metadata(path).await.is_ok()
 }
 
 /// Writes `root/name` so that after a crash it holds either the old or the new content:

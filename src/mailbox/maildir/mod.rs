@@ -10,6 +10,7 @@
 //! dependency, no lost events on network or overlay file systems, and the listing is cheap
 //! because `new/` only holds mail not yet filed. A second's latency is nothing for mail.
 
+mod after_filing;
 mod files;
 mod uid_list;
 
@@ -19,7 +20,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use self::files::{MaildirFile, Subdir};
+use self::files::{MaildirFile, ReadMessage, Subdir};
 use self::uid_list::UidList;
 use super::config::{AfterFiling, MaildirConfig};
 use super::{MailboxError, MailboxErrorKind, MessageKey, RawMessage, Wake};
@@ -88,22 +89,35 @@ impl MaildirSource {
     /// Up to `batch_size` messages with a UID above `after` (all of them when `after` is of
     /// another UIDVALIDITY), ascending by UID.
     pub async fn fetch_new(&mut self, after: MessageKey) -> Result<Vec<RawMessage>, MailboxError> {
-        self.pick_up_new().await?;
         let after_uid = if after.uid_validity == self.uids.uid_validity {
             after.uid
         } else {
             0
         };
-        let mut messages = Vec::new();
+        // New files get UIDs above every known one: through a backlog, `new/` is listed again
+        // only when the known UIDs run short of a batch, not for every batch.
+        if self.uids.uids_after(after_uid, self.batch_size).len() < self.batch_size {
+            self.pick_up_new().await?;
+        }
+        let uids = self.uids.uids_after(after_uid, self.batch_size);
+        let paths: Vec<PathBuf> = uids
+            .iter()
+            .map(|uid| self.paths.get(uid).cloned().unwrap_or_default())
+            .collect();
+        let read = files::read_messages(paths.clone()).await?;
+        let mut messages = Vec::with_capacity(uids.len());
         let mut vanished = false;
-        for uid in self.uids.uids_after(after_uid, self.batch_size) {
-            let Some(path) = self.locate(uid).await? else {
+        for ((uid, tried), read) in uids.into_iter().zip(paths).zip(read) {
+            let read = match read {
+                Some(read) => Some(read),
+                None => self.read_moved(uid, tried).await?,
+            };
+            let Some((bytes, internal_date)) = read else {
                 tracing::warn!(uid, maildir = %self.root.display(), "message file vanished before it was read");
                 self.uids.remove(uid);
                 vanished = true;
                 continue;
             };
-            let (bytes, internal_date) = files::read_message(&path).await?;
             messages.push(RawMessage {
                 mailbox: self.name.clone(),
                 uid_validity: self.uids.uid_validity,
@@ -116,6 +130,25 @@ impl MaildirSource {
             save_uid_list(&self.root, &self.uids).await?;
         }
         Ok(messages)
+    }
+
+    /// A message not at the path tried (another reader renamed it): read where it is now;
+    /// `None` when it is gone.
+    async fn read_moved(
+        &mut self,
+        uid: u32,
+        tried: PathBuf,
+    ) -> Result<Option<ReadMessage>, MailboxError> {
+        let known = self.paths.get(&uid).filter(|path| **path != tried).cloned();
+        if let Some(path) = known
+            && let Some(read) = files::read_message(&path).await?
+        {
+            return Ok(Some(read));
+        }
+        match self.locate_again(uid).await? {
+            Some(path) => files::read_message(&path).await,
+            None => Ok(None),
+        }
     }
 
     /// Returns [`Wake::Changed`] as soon as `new/` holds a message without a UID, else
@@ -134,108 +167,63 @@ impl MaildirSource {
         }
     }
 
-    /// Moves the message to `cur/` (Leave), flags it `S` (Seen), or moves it into the
-    /// `.Folder` subfolder (Move). A message no longer here is not an error: filing may be
-    /// retried after a crash.
-    pub async fn after_filing(
-        &mut self,
-        key: MessageKey,
-        action: &AfterFiling,
-    ) -> Result<(), MailboxError> {
-        if key.uid_validity != self.uids.uid_validity {
-            return Err(MailboxError::new(
-                MailboxErrorKind::StaleUid,
-                format!(
-                    "{}: UID {} is of UIDVALIDITY {}, the Maildir's is now {}",
-                    self.name, key.uid, key.uid_validity, self.uids.uid_validity
-                ),
-            ));
-        }
-        let Some(path) = self.locate(key.uid).await? else {
-            tracing::debug!(uid = key.uid, "after_filing: message already gone");
-            return Ok(());
-        };
-        let Some(file) = MaildirFile::from_path(&path) else {
-            return Ok(());
-        };
-        let (target, flags) = match action {
-            AfterFiling::Leave => (self.root.join(Subdir::Cur.name()), file.flags.clone()),
-            AfterFiling::Seen => (
-                self.root.join(Subdir::Cur.name()),
-                files::add_flag(&file.flags, 'S'),
-            ),
-            AfterFiling::Move(folder) => {
-                files::check_folder_name(folder)?;
-                let folder_root = self.root.join(format!(".{folder}"));
-                for subdir in [Subdir::Tmp, Subdir::New, Subdir::Cur] {
-                    files::create_dir_all(&folder_root.join(subdir.name())).await?;
-                }
-                (folder_root.join(Subdir::Cur.name()), file.flags.clone())
-            }
-        };
-        let destination = target.join(format!("{}:2,{flags}", file.base));
-        files::rename(&path, &destination).await?;
-        if matches!(action, AfterFiling::Move(_)) {
-            self.uids.remove(key.uid);
-            self.paths.remove(&key.uid);
-            save_uid_list(&self.root, &self.uids).await?;
-        } else {
-            self.paths.insert(key.uid, destination);
-        }
-        Ok(())
-    }
-
     /// Gives UIDs to files that arrived in `new/`, oldest first.
     async fn pick_up_new(&mut self) -> Result<(), MailboxError> {
-        let mut found = files::list(&self.root, Subdir::New).await?;
-        found.sort_by(|a, b| (a.modified, &a.file_name).cmp(&(b.modified, &b.file_name)));
-        let mut assigned_any = false;
-        for file in found {
-            let uid = match self.uids.uid_of(&file.base) {
-                Some(uid) => uid,
-                None => {
-                    assigned_any = true;
-                    self.assign(&file.base)?
-                }
-            };
-            self.paths.insert(uid, file.path);
+        let listed = files::list(&self.root, Subdir::New).await?;
+        let unknown = self.note_known(listed);
+        if unknown.is_empty() {
+            return Ok(());
         }
-        if assigned_any {
-            // Durable before any of these UIDs is handed out (see uid_list's module doc).
-            save_uid_list(&self.root, &self.uids).await?;
-        }
-        Ok(())
+        self.number(unknown).await?;
+        // Durable before any of these UIDs is handed out (see uid_list's module doc).
+        save_uid_list(&self.root, &self.uids).await
     }
 
     /// Lists `new/` and `cur/` afresh: forgets UIDs whose file is gone, numbers unknown files.
     async fn rescan_all(&mut self) -> Result<(), MailboxError> {
-        let mut found = files::list(&self.root, Subdir::Cur).await?;
-        found.extend(files::list(&self.root, Subdir::New).await?);
-        found.sort_by(|a, b| (a.modified, &a.file_name).cmp(&(b.modified, &b.file_name)));
-        let mut paths = HashMap::new();
-        for file in found {
-            let uid = match self.uids.uid_of(&file.base) {
-                Some(uid) => uid,
-                None => self.assign(&file.base)?,
-            };
-            paths.insert(uid, file.path);
-        }
+        let mut listed = files::list(&self.root, Subdir::Cur).await?;
+        listed.extend(files::list(&self.root, Subdir::New).await?);
+        self.paths.clear();
+        let unknown = self.note_known(listed);
+        self.number(unknown).await?;
         for uid in self.uids.uids() {
-            if !paths.contains_key(&uid) {
+            if !self.paths.contains_key(&uid) {
                 self.uids.remove(uid);
             }
         }
-        self.paths = paths;
         save_uid_list(&self.root, &self.uids).await
     }
 
-    /// The current path of a UID's file, looking again when a reader renamed it meanwhile.
-    async fn locate(&mut self, uid: u32) -> Result<Option<PathBuf>, MailboxError> {
-        if let Some(path) = self.paths.get(&uid)
-            && files::exists(path).await
-        {
-            return Ok(Some(path.clone()));
+    /// Records where the listed files with a UID are; returns the others.
+    fn note_known(&mut self, listed: Vec<MaildirFile>) -> Vec<MaildirFile> {
+        let mut unknown = Vec::new();
+        for file in listed {
+            match self.uids.uid_of(&file.base) {
+                Some(uid) => {
+                    self.paths.insert(uid, file.path);
+                }
+                None => unknown.push(file),
+            }
         }
+        unknown
+    }
+
+    /// Numbers files without a UID in delivery order (mtime, then name).
+    async fn number(&mut self, unknown: Vec<MaildirFile>) -> Result<(), MailboxError> {
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let mut unknown = files::with_modified_times(unknown).await;
+        unknown.sort_by(|a, b| (a.modified, &a.file_name).cmp(&(b.modified, &b.file_name)));
+        for file in unknown {
+            let uid = self.assign(&file.base)?;
+            self.paths.insert(uid, file.path);
+        }
+        Ok(())
+    }
+
+    /// The current path of a UID's file, after listing `new/` and `cur/` again.
+    async fn locate_again(&mut self, uid: u32) -> Result<Option<PathBuf>, MailboxError> {
         if self.uids.base_of(uid).is_none() {
             return Ok(None);
         }

@@ -5,10 +5,11 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::blob_index;
 use super::convert::{size_to_sql, time_from_sql, time_to_sql};
 use super::messages::wrong_message_state;
 use super::outbox;
-use crate::store::blobs::Blobs;
+use crate::store::blobs::Packs;
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::filing::{EvidenceLink, Filed, FiledApplication, Filing, NewApplication, Render};
 use crate::store::model::{
@@ -18,23 +19,36 @@ use crate::verdict::Deficiency;
 
 pub fn file_many(
     conn: &mut Connection,
-    files: &Blobs,
+    packs: &Packs,
     receipt_prefix: &str,
     filings: &[Filing],
     render: Render<'_>,
 ) -> StoreResult<Vec<Filed>> {
-    // Files first, outside the transaction: a rollback leaves only unreferenced
-    // files, which the next filing of the same bytes reuses.
-    let mut hashes = Vec::with_capacity(filings.len());
-    for filing in filings {
-        let filing_hashes = filing
-            .attachments
-            .iter()
-            .map(|attachment| files.put(&attachment.bytes))
-            .collect::<StoreResult<Vec<ContentHash>>>()?;
-        hashes.push(filing_hashes);
-    }
+    // The bytes first, in one pack, outside the transaction: a rollback leaves
+    // only an unreferenced pack.
+    let hashes: Vec<Vec<ContentHash>> = filings
+        .iter()
+        .map(|filing| {
+            filing
+                .attachments
+                .iter()
+                .map(|attachment| ContentHash::of(&attachment.bytes))
+                .collect()
+        })
+        .collect();
+    let blobs: Vec<(ContentHash, &[u8])> = filings
+        .iter()
+        .zip(&hashes)
+        .flat_map(|(filing, filing_hashes)| {
+            filing_hashes
+                .iter()
+                .zip(&filing.attachments)
+                .map(|(hash, attachment)| (*hash, attachment.bytes.as_slice()))
+        })
+        .collect();
+    let written = blob_index::write_unstored(conn, packs, &blobs)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    blob_index::record(&tx, &written)?;
     let mut all_filed = Vec::with_capacity(filings.len());
     for (filing, attachment_hashes) in filings.iter().zip(&hashes) {
         let mut filed = file_one(&tx, receipt_prefix, filing, attachment_hashes)?;
@@ -61,20 +75,24 @@ fn file_one(
     for (position, (attachment, sha256)) in
         filing.attachments.iter().zip(attachment_hashes).enumerate()
     {
-        let id: i64 = tx.query_row(
-            "INSERT INTO attachments (message, position, filename, content_type, sha256, size, role)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-            params![
-                filing.message.0,
-                size_to_sql(position)?,
-                attachment.filename,
-                attachment.content_type,
-                sha256.to_hex(),
-                size_to_sql(attachment.bytes.len())?,
-                attachment.role.as_str(),
-            ],
-            |row| row.get(0),
-        )?;
+        let id: i64 = tx
+            .prepare_cached(
+                "INSERT INTO attachments (message, position, filename, content_type, sha256,
+                                          size, role)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            )?
+            .query_row(
+                params![
+                    filing.message.0,
+                    size_to_sql(position)?,
+                    attachment.filename,
+                    attachment.content_type,
+                    sha256.to_hex(),
+                    size_to_sql(attachment.bytes.len())?,
+                    attachment.role.as_str(),
+                ],
+                |row| row.get(0),
+            )?;
         attachments.push(AttachmentKey(id));
     }
     insert_deficiencies(tx, filing.message, None, &filing.deficiencies)?;
@@ -123,10 +141,12 @@ fn file_one(
 /// claimed → filed; returns the message's received_at. Filing twice fails here.
 fn mark_filed(tx: &Transaction<'_>, filing: &Filing) -> StoreResult<Timestamp> {
     let received_at: Option<i64> = tx
-        .query_row(
+        .prepare_cached(
             "UPDATE messages SET status = 'filed', filed_at = ?2, verdict = ?3, last_error = NULL
              WHERE id = ?1 AND status = 'claimed'
              RETURNING received_at",
+        )?
+        .query_row(
             params![
                 filing.message.0,
                 time_to_sql(filing.filed_at),
@@ -153,29 +173,32 @@ fn file_version(
 ) -> StoreResult<FiledApplication> {
     let (application_id, receipt) =
         find_or_create_application(tx, receipt_prefix, filing, application)?;
-    let number: u32 = tx.query_row(
-        "SELECT coalesce(max(number), 0) + 1 FROM application_versions WHERE application = ?1",
-        [application_id],
-        |row| row.get(0),
-    )?;
-    let version_id: i64 = tx.query_row(
-        "INSERT INTO application_versions (application, number, message, attachment, sheet,
+    let number: u32 = tx
+        .prepare_cached(
+            "SELECT coalesce(max(number), 0) + 1 FROM application_versions WHERE application = ?1",
+        )?
+        .query_row([application_id], |row| row.get(0))?;
+    let version_id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO application_versions (application, number, message, attachment, sheet,
                                            fields, status, fingerprint, received_at, filed_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
-        params![
-            application_id,
-            number,
-            filing.message.0,
-            attachment.map(|key| key.0),
-            application.sheet,
-            application.fields_json,
-            application.status.as_str(),
-            application.fingerprint,
-            time_to_sql(received_at),
-            time_to_sql(filing.filed_at),
-        ],
-        |row| row.get(0),
-    )?;
+        )?
+        .query_row(
+            params![
+                application_id,
+                number,
+                filing.message.0,
+                attachment.map(|key| key.0),
+                application.sheet,
+                application.fields_json,
+                application.status.as_str(),
+                application.fingerprint,
+                time_to_sql(received_at),
+                time_to_sql(filing.filed_at),
+            ],
+            |row| row.get(0),
+        )?;
     insert_deficiencies(
         tx,
         filing.message,
@@ -183,19 +206,20 @@ fn file_version(
         &application.deficiencies,
     )?;
     // The latest received wins (ties: the later filed), unless the version may not replace.
-    let n_changed = tx.execute(
-        "UPDATE applications SET current_version = ?2
+    let n_changed = tx
+        .prepare_cached(
+            "UPDATE applications SET current_version = ?2
          WHERE id = ?1 AND (
              current_version IS NULL
              OR (?3 AND (SELECT received_at FROM application_versions
                          WHERE id = applications.current_version) <= ?4))",
-        params![
+        )?
+        .execute(params![
             application_id,
             version_id,
             application.may_replace,
             time_to_sql(received_at)
-        ],
-    )?;
+        ])?;
     Ok(FiledApplication {
         application: ApplicationKey(application_id),
         version: VersionKey(version_id),
@@ -212,9 +236,11 @@ fn find_or_create_application(
     application: &NewApplication,
 ) -> StoreResult<(i64, String)> {
     let existing: Option<(i64, String)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT id, receipt FROM applications
              WHERE call_id = ?1 AND society = ?2 AND category = ?3 AND project_key = ?4",
+        )?
+        .query_row(
             params![
                 filing.call_id,
                 application.society,
@@ -228,32 +254,36 @@ fn find_or_create_application(
         return Ok(found);
     }
     let receipt = allocate_receipt(tx, receipt_prefix, &filing.call_id)?;
-    let id: i64 = tx.query_row(
-        "INSERT INTO applications (call_id, society, category, project_key, receipt, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-        params![
-            filing.call_id,
-            application.society,
-            application.category,
-            application.project_key,
-            receipt,
-            time_to_sql(filing.filed_at),
-        ],
-        |row| row.get(0),
-    )?;
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO applications (call_id, society, category, project_key, receipt,
+                                       created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+        )?
+        .query_row(
+            params![
+                filing.call_id,
+                application.society,
+                application.category,
+                application.project_key,
+                receipt,
+                time_to_sql(filing.filed_at),
+            ],
+            |row| row.get(0),
+        )?;
     Ok((id, receipt))
 }
 
 /// The next receipt of the call, e.g. `CZKX2020-0001`. Inside the filing
 /// transaction: a rollback gives the number back, so the sequence has no holes.
 fn allocate_receipt(tx: &Transaction<'_>, prefix: &str, call_id: &str) -> StoreResult<String> {
-    let sequence: i64 = tx.query_row(
-        "INSERT INTO receipt_sequences (call_id, last) VALUES (?1, 1)
+    let sequence: i64 = tx
+        .prepare_cached(
+            "INSERT INTO receipt_sequences (call_id, last) VALUES (?1, 1)
          ON CONFLICT (call_id) DO UPDATE SET last = last + 1
          RETURNING last",
-        [call_id],
-        |row| row.get(0),
-    )?;
+        )?
+        .query_row([call_id], |row| row.get(0))?;
     Ok(format_receipt(prefix, call_id, sequence))
 }
 
@@ -293,22 +323,19 @@ fn link_evidence(
     at: Timestamp,
 ) -> StoreResult<EvidenceLink> {
     let receipt: Option<String> = tx
-        .query_row(
-            "SELECT receipt FROM applications WHERE id = ?1",
-            [application.0],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT receipt FROM applications WHERE id = ?1")?
+        .query_row([application.0], |row| row.get(0))
         .optional()?;
     let receipt = receipt.ok_or_else(|| StoreError::NotFound {
         what: "application",
         key: application.0.to_string(),
     })?;
     for attachment in attachments {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO evidence_links (application, attachment, linked_at) VALUES (?1, ?2, ?3)
              ON CONFLICT DO NOTHING",
-            params![application.0, attachment.0, time_to_sql(at)],
-        )?;
+        )?
+        .execute(params![application.0, attachment.0, time_to_sql(at)])?;
     }
     Ok(EvidenceLink {
         application,

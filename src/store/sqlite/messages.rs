@@ -1,36 +1,67 @@
 //! Messages: claiming, failing, listing; and the mailbox state.
 
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
+use super::blob_index;
 use super::convert::{
     count_from_sql, hash_from_sql, parse_text, size_from_sql, size_to_sql, status_from_sql,
     time_from_sql, time_to_sql,
 };
+use crate::store::blobs::Packs;
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::filing::{Claim, IncomingMessage};
 use crate::store::model::{ContentHash, MailboxKey, MessageKey, MessageStatus};
 use crate::store::records::{MailboxState, MessageRecord};
 
-/// Claims a message whose raw bytes are already stored under `sha256`.
+/// Claims messages in one transaction; their raw bytes are written first
+/// (one pack for the batch) and indexed in the same transaction.
 ///
-/// The insert is `ON CONFLICT DO NOTHING` on the unique (Message-ID, SHA-256):
-/// when it inserts nothing the message is known, whatever UID it came under.
-pub fn claim(
+/// Each insert is `ON CONFLICT DO NOTHING` on the unique (Message-ID, SHA-256):
+/// when it inserts nothing the message is known, whatever UID it came under,
+/// also when the same content came earlier in this very batch.
+pub fn claim_many(
     conn: &mut Connection,
+    packs: &Packs,
+    messages: &[IncomingMessage<'_>],
+    now: Timestamp,
+    max_attempts: u32,
+) -> StoreResult<Vec<Claim>> {
+    let hashes: Vec<ContentHash> = messages.iter().map(|m| ContentHash::of(m.raw)).collect();
+    let raws: Vec<(ContentHash, &[u8])> = hashes
+        .iter()
+        .zip(messages)
+        .map(|(hash, message)| (*hash, message.raw))
+        .collect();
+    let written = blob_index::write_unstored(conn, packs, &raws)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    blob_index::record(&tx, &written)?;
+    let claims = messages
+        .iter()
+        .zip(&hashes)
+        .map(|(message, sha256)| claim_one(&tx, message, sha256, now, max_attempts))
+        .collect::<StoreResult<Vec<Claim>>>()?;
+    tx.commit()?;
+    Ok(claims)
+}
+
+/// One message of [`claim_many`], inside its transaction.
+fn claim_one(
+    tx: &Transaction<'_>,
     message: &IncomingMessage<'_>,
     sha256: &ContentHash,
     now: Timestamp,
     max_attempts: u32,
 ) -> StoreResult<Claim> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let inserted: Option<i64> = tx
-        .query_row(
+        .prepare_cached(
             "INSERT INTO messages (sha256, size, message_id, from_addr, subject, received_at,
                                    status, claimed_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'claimed', ?7)
              ON CONFLICT (message_id, sha256) DO NOTHING
              RETURNING id",
+        )?
+        .query_row(
             params![
                 sha256.to_hex(),
                 size_to_sql(message.raw.len())?,
@@ -45,7 +76,7 @@ pub fn claim(
         .optional()?;
     let claim = match inserted {
         Some(id) => Claim::New(MessageKey(id)),
-        None => claim_known(&tx, message, sha256, now, max_attempts)?,
+        None => claim_known(tx, message, sha256, now, max_attempts)?,
     };
     let message_key = match claim {
         Claim::New(key) | Claim::Retry { message: key, .. } | Claim::Known { message: key, .. } => {
@@ -54,35 +85,37 @@ pub fn claim(
     };
     // A location already taken (by this message, or by another one if the server
     // reused a UID) is left as it is: the content decides what the message is.
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO message_locations (mailbox, uid_validity, uid, message, seen_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT DO NOTHING",
-        params![
-            message.location.mailbox,
-            message.location.uid_validity,
-            message.location.uid,
-            message_key.0,
-            time_to_sql(now),
-        ],
-    )?;
-    tx.commit()?;
+    )?
+    .execute(params![
+        message.location.mailbox,
+        message.location.uid_validity,
+        message.location.uid,
+        message_key.0,
+        time_to_sql(now),
+    ])?;
     Ok(claim)
 }
 
 /// The message is already there: a failed one with attempts left is claimed again.
 fn claim_known(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Transaction<'_>,
     message: &IncomingMessage<'_>,
     sha256: &ContentHash,
     now: Timestamp,
     max_attempts: u32,
 ) -> StoreResult<Claim> {
-    let (id, status, attempts): (i64, String, i64) = tx.query_row(
-        "SELECT id, status, attempts FROM messages WHERE message_id = ?1 AND sha256 = ?2",
-        params![message.message_id.unwrap_or(""), sha256.to_hex()],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-    )?;
+    let (id, status, attempts): (i64, String, i64) = tx
+        .prepare_cached(
+            "SELECT id, status, attempts FROM messages WHERE message_id = ?1 AND sha256 = ?2",
+        )?
+        .query_row(
+            params![message.message_id.unwrap_or(""), sha256.to_hex()],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
     let status = parse_text("message status", &status, MessageStatus::parse)?;
     let attempts = count_from_sql(attempts)?;
     if status == MessageStatus::Failed && attempts < max_attempts {
@@ -121,7 +154,7 @@ pub fn fail(conn: &mut Connection, message: MessageKey, error: &str) -> StoreRes
 }
 
 /// Messages a previous run left claimed: it stopped while processing them.
-pub fn fail_interrupted(tx: &rusqlite::Transaction<'_>) -> StoreResult<usize> {
+pub fn fail_interrupted(tx: &Transaction<'_>) -> StoreResult<usize> {
     Ok(tx.execute(
         "UPDATE messages SET status = 'failed', attempts = attempts + 1,
                 last_error = 'interrupted: shenbao stopped while processing it'

@@ -10,6 +10,7 @@ use crate::store::error::{StoreError, StoreResult};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_staff.sql"),
+    include_str!("../migrations/0003_packs.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -3,9 +3,14 @@
 //!
 //! ```text
 //! data_dir/shenbao.sqlite3   the database (WAL mode)
-//! data_dir/raw/ab/cdef…      raw messages, named by SHA-256
-//! data_dir/files/ab/cdef…    attachments, named by SHA-256
+//! data_dir/packs/NAME.pack   raw messages and attachments, a pack per batch,
+//!                            indexed by SHA-256 in the `blobs` table
+//! data_dir/raw/ab/cdef…      raw messages of stores before packs (read only)
+//! data_dir/files/ab/cdef…    attachments of stores before packs (read only)
 //! ```
+//!
+//! A batch's bytes are written and synced before the transaction that
+//! references them commits (see `store::blobs`): two syncs per batch.
 //!
 //! One connection does all the work, reads and writes. SQLite lets one writer
 //! in at a time anyway; a second connection in the same process would only
@@ -22,6 +27,7 @@
 //! is at worst an answer sent twice, against an fsync per commit saved.
 
 mod applications;
+mod blob_index;
 mod convert;
 mod filing;
 mod messages;
@@ -36,7 +42,7 @@ use jiff::Timestamp;
 use rusqlite::Connection;
 
 use super::Store;
-use super::blobs::Blobs;
+use super::blobs::{LooseFiles, Packs};
 use super::error::{StoreError, StoreResult};
 use super::filing::{Bounce, Claim, Filed, Filing, IncomingMessage, OutgoingAnswer, Render};
 use super::model::{AnswerKey, ApplicationKey, ContentHash, MessageKey};
@@ -48,11 +54,15 @@ use super::records::{
 
 /// How long a write waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Prepared statements kept: every statement of a claim and a filing stays prepared.
+const STATEMENT_CACHE: usize = 64;
 
 pub struct SqliteStore {
     conn: Connection,
-    raw: Blobs,
-    files: Blobs,
+    packs: Packs,
+    /// Blobs of stores written before packs.
+    loose_raw: LooseFiles,
+    loose_files: LooseFiles,
     options: StoreOptions,
 }
 
@@ -75,11 +85,13 @@ impl SqliteStore {
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrate::migrate(&mut conn)?;
         Ok(SqliteStore {
             conn,
-            raw: Blobs::new(data_dir.join("raw")),
-            files: Blobs::new(data_dir.join("files")),
+            packs: Packs::new(data_dir.join("packs")),
+            loose_raw: LooseFiles::new(data_dir.join("raw")),
+            loose_files: LooseFiles::new(data_dir.join("files")),
             options,
         })
     }
@@ -91,11 +103,20 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn claim(&mut self, message: &IncomingMessage<'_>, now: Timestamp) -> StoreResult<Claim> {
-        let sha256 = self.raw.put(message.raw)?;
-        messages::claim(
+        self.claim_many(std::slice::from_ref(message), now)?
+            .pop()
+            .ok_or_else(|| StoreError::Invalid("claiming one message returned nothing".into()))
+    }
+
+    fn claim_many(
+        &mut self,
+        messages: &[IncomingMessage<'_>],
+        now: Timestamp,
+    ) -> StoreResult<Vec<Claim>> {
+        messages::claim_many(
             &mut self.conn,
-            message,
-            &sha256,
+            &self.packs,
+            messages,
             now,
             self.options.max_attempts,
         )
@@ -142,11 +163,11 @@ impl Store for SqliteStore {
     }
 
     fn read_raw(&self, sha256: &ContentHash) -> StoreResult<Vec<u8>> {
-        self.raw.get(sha256)
+        blob_index::read(&self.conn, &self.packs, &self.loose_raw, sha256)
     }
 
     fn read_attachment(&self, sha256: &ContentHash) -> StoreResult<Vec<u8>> {
-        self.files.get(sha256)
+        blob_index::read(&self.conn, &self.packs, &self.loose_files, sha256)
     }
 
     fn mailbox_state(&self, mailbox: &str) -> StoreResult<Option<MailboxState>> {
@@ -159,7 +180,7 @@ impl Store for SqliteStore {
 
     fn file_many(&mut self, filings: &[Filing], render: Render<'_>) -> StoreResult<Vec<Filed>> {
         let prefix = &self.options.receipt_prefix;
-        filing::file_many(&mut self.conn, &self.files, prefix, filings, render)
+        filing::file_many(&mut self.conn, &self.packs, prefix, filings, render)
     }
 
     fn application_by_receipt(&self, receipt: &str) -> StoreResult<Option<ApplicationRecord>> {

@@ -31,31 +31,35 @@ pub fn insert(
         Some(_) => AnswerState::Suppressed,
         None => AnswerState::Queued,
     };
-    let id: i64 = tx.query_row(
-        "INSERT INTO outbox (kind, recipient, subject, body_text, body_html, message_id, rfc5322,
-                             regarding, state, queued_at, next_attempt_at, suppressed_reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) RETURNING id",
-        params![
-            answer.kind.as_str(),
-            normalize_address(&answer.to),
-            answer.subject,
-            answer.body_text,
-            answer.body_html,
-            answer.message_id,
-            answer.rfc5322,
-            regarding.map(|key| key.0),
-            state.as_str(),
-            time_to_sql(now),
-            answer.suppressed,
-        ],
-        |row| row.get(0),
-    )?;
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO outbox (kind, recipient, subject, body_text, body_html, message_id,
+                                 rfc5322, regarding, state, queued_at, next_attempt_at,
+                                 suppressed_reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) RETURNING id",
+        )?
+        .query_row(
+            params![
+                answer.kind.as_str(),
+                normalize_address(&answer.to),
+                answer.subject,
+                answer.body_text,
+                answer.body_html,
+                answer.message_id,
+                answer.rfc5322,
+                regarding.map(|key| key.0),
+                state.as_str(),
+                time_to_sql(now),
+                answer.suppressed,
+            ],
+            |row| row.get(0),
+        )?;
     for application in &answer.applications {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO outbox_applications (answer, application) VALUES (?1, ?2)
              ON CONFLICT DO NOTHING",
-            params![id, application.0],
-        )?;
+        )?
+        .execute(params![id, application.0])?;
     }
     Ok(AnswerKey(id))
 }
@@ -141,19 +145,21 @@ fn linked_applications(conn: &Connection, answer: AnswerKey) -> StoreResult<Vec<
 }
 
 pub fn mark_sending(conn: &Connection, answer: AnswerKey) -> StoreResult<()> {
-    let n_changed = conn.execute(
-        "UPDATE outbox SET state = 'sending', attempts = attempts + 1
+    let n_changed = conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1
          WHERE id = ?1 AND state = 'queued'",
-        [answer.0],
-    )?;
+        )?
+        .execute([answer.0])?;
     expect_changed(conn, answer, n_changed, "queued")
 }
 
 pub fn mark_sent(conn: &Connection, answer: AnswerKey, at: Timestamp) -> StoreResult<()> {
-    let n_changed = conn.execute(
-        "UPDATE outbox SET state = 'sent', sent_at = ?2 WHERE id = ?1 AND state = 'sending'",
-        params![answer.0, time_to_sql(at)],
-    )?;
+    let n_changed = conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'sent', sent_at = ?2 WHERE id = ?1 AND state = 'sending'",
+        )?
+        .execute(params![answer.0, time_to_sql(at)])?;
     expect_changed(conn, answer, n_changed, "sending")
 }
 
@@ -163,32 +169,35 @@ pub fn mark_retry(
     next_at: Timestamp,
     error: &str,
 ) -> StoreResult<()> {
-    let n_changed = conn.execute(
-        "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, last_error = ?3
+    let n_changed = conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, last_error = ?3
          WHERE id = ?1 AND state = 'sending'",
-        params![answer.0, time_to_sql(next_at), error],
-    )?;
+        )?
+        .execute(params![answer.0, time_to_sql(next_at), error])?;
     expect_changed(conn, answer, n_changed, "sending")
 }
 
 /// Also from queued: the sender may give up on an answer it never tried (a bad address).
 pub fn mark_failed(conn: &Connection, answer: AnswerKey, error: &str) -> StoreResult<()> {
-    let n_changed = conn.execute(
-        "UPDATE outbox SET state = 'failed', last_error = ?2
+    let n_changed = conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'failed', last_error = ?2
          WHERE id = ?1 AND state IN ('queued', 'sending')",
-        params![answer.0, error],
-    )?;
+        )?
+        .execute(params![answer.0, error])?;
     expect_changed(conn, answer, n_changed, "queued or sending")
 }
 
 /// Answers the previous run left `sending`: its crash may have fallen before
 /// DATA was accepted, so they go out again.
 pub fn requeue_interrupted(tx: &Transaction<'_>) -> StoreResult<usize> {
-    Ok(tx.execute(
-        "UPDATE outbox SET state = 'queued', last_error = 'interrupted while sending'
+    Ok(tx
+        .prepare_cached(
+            "UPDATE outbox SET state = 'queued', last_error = 'interrupted while sending'
          WHERE state = 'sending'",
-        [],
-    )?)
+        )?
+        .execute([])?)
 }
 
 fn expect_changed(
@@ -201,11 +210,8 @@ fn expect_changed(
         return Ok(());
     }
     let found: Option<String> = conn
-        .query_row(
-            "SELECT state FROM outbox WHERE id = ?1",
-            [answer.0],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT state FROM outbox WHERE id = ?1")?
+        .query_row([answer.0], |row| row.get(0))
         .optional()?;
     Err(match found {
         Some(state) => StoreError::WrongState {
@@ -222,12 +228,15 @@ fn expect_changed(
 }
 
 pub fn answers_to(conn: &Connection, recipient: &str, since: Timestamp) -> StoreResult<u32> {
-    let count: i64 = conn.query_row(
-        "SELECT count(*) FROM outbox
+    let count: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM outbox
          WHERE recipient = ?1 AND queued_at >= ?2 AND state != 'suppressed'",
-        params![normalize_address(recipient), time_to_sql(since)],
-        |row| row.get(0),
-    )?;
+        )?
+        .query_row(
+            params![normalize_address(recipient), time_to_sql(since)],
+            |row| row.get(0),
+        )?;
     count_from_sql(count)
 }
 
@@ -237,28 +246,25 @@ pub fn record_delivery_failure(
 ) -> StoreResult<Vec<ApplicationKey>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let answer: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM outbox WHERE message_id = ?1",
-            [&bounce.answer_message_id],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT id FROM outbox WHERE message_id = ?1")?
+        .query_row([&bounce.answer_message_id], |row| row.get(0))
         .optional()?;
     let Some(answer) = answer else {
         return Ok(Vec::new());
     };
     let applications = linked_applications(&tx, AnswerKey(answer))?;
     for application in &applications {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO delivery_failures (application, answer, report_message, detail, at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                application.0,
-                answer,
-                bounce.report.map(|key| key.0),
-                bounce.detail,
-                time_to_sql(bounce.at)
-            ],
-        )?;
+        )?
+        .execute(params![
+            application.0,
+            answer,
+            bounce.report.map(|key| key.0),
+            bounce.detail,
+            time_to_sql(bounce.at)
+        ])?;
     }
     tx.commit()?;
     Ok(applications)

@@ -1,0 +1,76 @@
+//! The IMAP source settling a filed batch against the real loopback Dovecot
+//! (scripts/mail-servers/start.sh): one UID set per command, stale keys refused, the rest done.
+
+mod support;
+
+use futures::TryStreamExt;
+use shenbao::mailbox::{AfterFiling, ImapSource, MailboxErrorKind, MessageKey};
+use support::imap_source::{config, fetch_all, seed_folder};
+use support::mail_servers::{MailServers, unique_folder};
+
+/// Seen on a batch flags exactly its UIDs; Move on a batch holding a key of another
+/// UIDVALIDITY moves the others and reports the stale one.
+#[tokio::test]
+async fn a_filed_batch_is_flagged_and_moved_at_once() {
+    let Some(servers) = MailServers::from_env("a_filed_batch_is_flagged_and_moved_at_once") else {
+        return;
+    };
+    let user = "staff@example.test";
+    let folder = unique_folder("settle");
+    let target = format!("已受理-{folder}");
+    let uid_validity = seed_folder(&servers, user, &folder, &["a", "b", "c", "d", "e"]).await;
+    let mut source = ImapSource::new(&config(&servers, user, &folder)).unwrap();
+    let keys: Vec<MessageKey> = fetch_all(&mut source)
+        .await
+        .iter()
+        .map(|message| message.key())
+        .collect();
+    assert_eq!(keys.len(), 5);
+
+    source
+        .after_filing_many(&[keys[0], keys[2]], &AfterFiling::Seen)
+        .await
+        .expect("seen");
+    source
+        .after_filing_many(&keys, &AfterFiling::Leave)
+        .await
+        .expect("leave does nothing");
+    let stale = MessageKey {
+        uid_validity: uid_validity.wrapping_add(1),
+        uid: 1,
+    };
+    let error = source
+        .after_filing_many(
+            &[keys[3], stale, keys[4]],
+            &AfterFiling::Move(target.clone()),
+        )
+        .await
+        .expect_err("the stale key is reported");
+    assert_eq!(error.kind, MailboxErrorKind::StaleUid);
+
+    let mut helper = servers.helper_session(user).await;
+    let moved = helper
+        .select(shenbao::mailbox::imap::encode_mailbox_name(&target))
+        .await
+        .expect("target exists");
+    assert_eq!(moved.exists, 2, "d and e moved");
+    helper.select(&folder).await.unwrap();
+    let left: Vec<_> = helper
+        .uid_fetch("1:*", "FLAGS")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let mut states: Vec<(u32, bool)> = left
+        .iter()
+        .map(|fetch| {
+            let seen = fetch
+                .flags()
+                .any(|flag| flag == async_imap::types::Flag::Seen);
+            (fetch.uid.unwrap(), seen)
+        })
+        .collect();
+    states.sort();
+    assert_eq!(states, vec![(1, true), (2, false), (3, true)]);
+}

@@ -1,0 +1,141 @@
+//! The Maildir source through a backlog, a batch at a time: mail arriving meanwhile is
+//! numbered after it, and filed batches are settled with one call, whatever readers did to
+//! single files meanwhile. Pure file system; no server.
+
+use std::path::{Path, PathBuf};
+
+use shenbao::mailbox::{AfterFiling, MailboxErrorKind, MaildirConfig, MaildirSource, MessageKey};
+
+fn config(path: &Path, batch_size: u32) -> MaildirConfig {
+    MaildirConfig {
+        path: path.to_path_buf(),
+        after_filing: AfterFiling::Leave,
+        batch_size,
+    }
+}
+
+/// Delivers like an MTA: write into tmp/, rename into new/.
+fn deliver(maildir: &Path, name: &str) -> PathBuf {
+    std::fs::create_dir_all(maildir.join("tmp")).unwrap();
+    std::fs::create_dir_all(maildir.join("new")).unwrap();
+    let temporary = maildir.join("tmp").join(name);
+    std::fs::write(&temporary, format!("Subject: {name}\r\n\r\n{name}\r\n")).unwrap();
+    let delivered = maildir.join("new").join(name);
+    std::fs::rename(&temporary, &delivered).unwrap();
+    delivered
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Mail delivered while a backlog is walked batch by batch is fetched once the backlog is
+/// through, with the next UIDs; nothing is skipped or fetched twice.
+#[tokio::test]
+async fn mail_arriving_during_a_backlog_comes_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for index in 0..5 {
+        deliver(dir.path(), &format!("1700000000.M{index}.test"));
+    }
+    let mut source = MaildirSource::open(&config(dir.path(), 2)).await.unwrap();
+    let mut cursor = MessageKey::START;
+    let mut fetched = Vec::new();
+    loop {
+        let batch = source.fetch_new(cursor).await.unwrap();
+        let Some(last) = batch.last() else { break };
+        cursor = last.key();
+        fetched.extend(batch.iter().map(|message| message.uid));
+        if fetched.len() == 2 {
+            deliver(dir.path(), "1700000099.M9.test");
+        }
+    }
+    assert_eq!(fetched, vec![1, 2, 3, 4, 5, 6]);
+}
+
+/// One call settles a batch: every message to cur/ flagged S, also one a reader moved to
+/// cur/ (with its own flags) after the fetch; a UID not in the Maildir is no error.
+#[tokio::test]
+async fn a_filed_batch_is_settled_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for index in 0..4 {
+        deliver(dir.path(), &format!("1700000000.M{index}.test"));
+    }
+    let mut source = MaildirSource::open(&config(dir.path(), 20)).await.unwrap();
+    let mut keys: Vec<MessageKey> = source
+        .fetch_new(MessageKey::START)
+        .await
+        .unwrap()
+        .iter()
+        .map(|message| message.key())
+        .collect();
+    std::fs::rename(
+        dir.path().join("new/1700000000.M2.test"),
+        dir.path().join("cur/1700000000.M2.test:2,F"),
+    )
+    .unwrap();
+    keys.push(MessageKey { uid: 99, ..keys[0] });
+    source
+        .after_filing_many(&keys, &AfterFiling::Seen)
+        .await
+        .unwrap();
+    assert!(names_in(&dir.path().join("new")).is_empty());
+    assert_eq!(
+        names_in(&dir.path().join("cur")),
+        vec![
+            "1700000000.M0.test:2,S",
+            "1700000000.M1.test:2,S",
+            "1700000000.M2.test:2,FS",
+            "1700000000.M3.test:2,S"
+        ]
+    );
+    // Settled messages keep their UIDs: the cursor's view does not change.
+    let again = source.fetch_new(MessageKey::START).await.unwrap();
+    assert_eq!(again.len(), 4);
+}
+
+/// Moving a batch to a folder takes every message out of the mailbox for good; keys of
+/// another UIDVALIDITY in the batch are refused while the others are moved.
+#[tokio::test]
+async fn a_batch_is_moved_and_stale_keys_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for index in 0..3 {
+        deliver(dir.path(), &format!("1700000000.M{index}.test"));
+    }
+    let mut source = MaildirSource::open(&config(dir.path(), 20)).await.unwrap();
+    let mut keys: Vec<MessageKey> = source
+        .fetch_new(MessageKey::START)
+        .await
+        .unwrap()
+        .iter()
+        .map(|message| message.key())
+        .collect();
+    keys.push(MessageKey {
+        uid_validity: source.uid_validity() ^ 1,
+        uid: 1,
+    });
+    let error = source
+        .after_filing_many(&keys, &AfterFiling::Move("Filed".into()))
+        .await
+        .expect_err("a stale key in the batch");
+    assert_eq!(error.kind, MailboxErrorKind::StaleUid);
+    assert_eq!(names_in(&dir.path().join(".Filed/cur")).len(), 3);
+    assert!(names_in(&dir.path().join("new")).is_empty());
+    deliver(dir.path(), "1700000001.M9.test");
+    let mut reopened = MaildirSource::open(&config(dir.path(), 20)).await.unwrap();
+    let uids: Vec<u32> = reopened
+        .fetch_new(MessageKey::START)
+        .await
+        .unwrap()
+        .iter()
+        .map(|message| message.uid)
+        .collect();
+    assert_eq!(uids, vec![4], "moved UIDs are neither listed nor reused");
+}

@@ -1,0 +1,176 @@
+//! The SQLite store taking whole batches: `claim_many` (one transaction for
+//! the batch, as if each message were claimed in turn) and the pack files
+//! that hold a batch's bytes (one per claim or filing, whatever its size).
+
+mod store_common;
+
+use std::path::Path;
+
+use shenbao::store::{
+    AttachmentRole, Claim, ContentHash, IncomingMessage, MailboxKey, MessageStatus, NewAttachment,
+    Store,
+};
+use store_common::*;
+
+fn n_packs(data_dir: &Path) -> usize {
+    std::fs::read_dir(data_dir.join("packs")).map_or(0, |entries| entries.count())
+}
+
+/// A batch mixing every case: new, known (filed before), retried (failed before),
+/// the same content twice, and the same UID seen before. Claims come back in order.
+#[test]
+fn a_batch_is_claimed_as_if_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let filed = claim_new(&mut store, 1, b"filed before", "filed@example.org");
+    store.file(&filing(filed, vec![]), &no_answers).unwrap();
+    let failed = claim_new(&mut store, 2, b"failed before", "failed@example.org");
+    assert_eq!(store.fail(failed, "boom").unwrap(), 1);
+    let places: Vec<MailboxKey> = (10..16).map(location).collect();
+    let batch = [
+        incoming(&places[0], b"fresh", "fresh@example.org", at(0)),
+        incoming(&places[1], b"filed before", "filed@example.org", at(0)),
+        incoming(&places[2], b"failed before", "failed@example.org", at(0)),
+        incoming(&places[3], b"twice", "twice@example.org", at(0)),
+        incoming(&places[4], b"twice", "twice@example.org", at(0)),
+        incoming(&places[5], b"failed before", "failed@example.org", at(0)),
+    ];
+    let claims = store.claim_many(&batch, at(5)).unwrap();
+    assert_eq!(claims.len(), batch.len());
+    let Claim::New(fresh) = claims[0] else {
+        panic!("fresh mail: {:?}", claims[0])
+    };
+    assert_eq!(
+        claims[1],
+        Claim::Known {
+            message: filed,
+            status: MessageStatus::Filed
+        }
+    );
+    assert_eq!(
+        claims[2],
+        Claim::Retry {
+            message: failed,
+            attempts: 1
+        }
+    );
+    let Claim::New(twice) = claims[3] else {
+        panic!("first copy: {:?}", claims[3])
+    };
+    assert_eq!(
+        claims[4],
+        Claim::Known {
+            message: twice,
+            status: MessageStatus::Claimed
+        },
+        "the same content twice in one batch is claimed once"
+    );
+    assert_eq!(
+        claims[5],
+        Claim::Known {
+            message: failed,
+            status: MessageStatus::Claimed
+        },
+        "a retried message is handed out once per batch"
+    );
+    assert_ne!(fresh, twice);
+    let messages = store.messages().unwrap();
+    assert_eq!(messages.len(), 4);
+    let twice_record = messages.iter().find(|m| m.key == twice).unwrap();
+    assert_eq!(
+        twice_record.locations,
+        vec![places[3].clone(), places[4].clone()]
+    );
+    assert_eq!(
+        store.read_raw(&ContentHash::of(b"fresh")).unwrap(),
+        b"fresh"
+    );
+}
+
+/// A batch's raw bytes go into one pack; bytes already stored are not written again.
+#[test]
+fn a_batch_writes_one_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let places: Vec<MailboxKey> = (1..=30).map(location).collect();
+    let raws: Vec<String> = (1..=30).map(|n| format!("mail {n}")).collect();
+    let ids: Vec<String> = (1..=30).map(|n| format!("{n}@example.org")).collect();
+    let batch: Vec<IncomingMessage<'_>> = places
+        .iter()
+        .zip(&raws)
+        .zip(&ids)
+        .map(|((place, raw), id)| incoming(place, raw.as_bytes(), id, at(0)))
+        .collect();
+    let claims = store.claim_many(&batch, at(1)).unwrap();
+    assert!(claims.iter().all(|claim| matches!(claim, Claim::New(_))));
+    assert_eq!(n_packs(dir.path()), 1);
+    let again = store.claim_many(&batch, at(2)).unwrap();
+    assert!(
+        again
+            .iter()
+            .all(|claim| matches!(claim, Claim::Known { .. }))
+    );
+    assert_eq!(n_packs(dir.path()), 1, "known bytes are not written again");
+    for raw in &raws {
+        assert_eq!(
+            store.read_raw(&ContentHash::of(raw.as_bytes())).unwrap(),
+            raw.as_bytes()
+        );
+    }
+    assert!(store.claim_many(&[], at(3)).unwrap().is_empty());
+    assert_eq!(n_packs(dir.path()), 1);
+}
+
+/// The attachments of a filed batch go into one pack too, each distinct content once.
+#[test]
+fn a_filed_batch_writes_its_attachments_into_one_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let first = claim_new(&mut store, 1, b"one", "one@example.org");
+    let second = claim_new(&mut store, 2, b"two", "two@example.org");
+    let attachment = |name: &str, bytes: &[u8]| NewAttachment {
+        filename: Some(name.to_string()),
+        content_type: "application/pdf".to_string(),
+        role: AttachmentRole::Evidence,
+        bytes: bytes.to_vec(),
+    };
+    let mut one = filing(first, vec![]);
+    one.attachments = vec![attachment("a.pdf", b"shared"), attachment("b.pdf", b"own")];
+    let mut two = filing(second, vec![]);
+    two.attachments = vec![attachment("c.pdf", b"shared")];
+    let before = n_packs(dir.path());
+    store.file_many(&[one, two], &no_answers).unwrap();
+    assert_eq!(n_packs(dir.path()), before + 1);
+    let stored = store.attachments(first).unwrap();
+    assert_eq!(stored.len(), 2);
+    for record in stored.iter().chain(&store.attachments(second).unwrap()) {
+        let bytes = store.read_attachment(&record.sha256).unwrap();
+        assert_eq!(ContentHash::of(&bytes), record.sha256);
+    }
+    let pack = std::fs::read_dir(dir.path().join("packs"))
+        .unwrap()
+        .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+        .find(|bytes| bytes.ends_with(b"own") || bytes.ends_with(b"shared"))
+        .unwrap();
+    let n_shared = pack.windows(6).filter(|w| w == b"shared").count();
+    assert_eq!(
+        n_shared, 1,
+        "the same attachment twice in a batch is stored once"
+    );
+}
+
+/// A store written before pack files keeps its blobs as loose files; they are still read.
+#[test]
+fn loose_files_of_an_older_store_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let hash = ContentHash::of(b"kept loose");
+    let hex = hash.to_hex();
+    for kind in ["raw", "files"] {
+        let path = dir.path().join(kind).join(&hex[..2]).join(&hex[2..]);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"kept loose").unwrap();
+    }
+    assert_eq!(store.read_raw(&hash).unwrap(), b"kept loose");
+    assert_eq!(store.read_attachment(&hash).unwrap(), b"kept loose");
+}
