@@ -18,13 +18,18 @@ use super::summary::Summary;
 use super::watchdog::{Backoff, Watchdog};
 use super::{DaemonError, Mode, Pipeline};
 use crate::config::settings::DaemonSettings;
-use crate::mailbox::{MailboxConfig, MailboxError, MailboxErrorKind, MessageKey, Source};
+use crate::mailbox::{
+    MailboxConfig, MailboxError, MailboxErrorKind, MessageKey, RawMessage, Source,
+};
 use crate::store::{MailboxKey, MailboxState, StoreError};
 
 /// Consecutive failures after which `--once` gives up.
 const ONCE_MAX_FAILURES: u32 = 3;
 /// Failed messages retried from the store per batch.
 const RETRY_BATCH: usize = 20;
+
+/// A batch being filed on a blocking thread.
+type TakingIn = tokio::task::JoinHandle<Result<Vec<Outcome>, StoreError>>;
 
 /// Why a round of fetching ended early.
 enum Interrupted {
@@ -194,53 +199,91 @@ impl<'a> MailboxLoop<'a> {
     }
 
     /// Fetches and takes in batches until the mailbox has nothing new.
+    ///
+    /// The next batch is fetched while the one in hand is taken in (the mailbox has nothing
+    /// else to do meanwhile); batches are still settled and recorded one after the other.
+    /// When the mailbox fails or stalls during that fetch, the batch in hand is filed but
+    /// neither settled nor recorded: the next round fetches it again, finds it known and
+    /// settles it then.
     async fn fetch_all(
         &mut self,
         source: &mut Source,
         stop: &mut watch::Receiver<bool>,
     ) -> Result<(), Interrupted> {
+        let cursor = self.cursor(source).await.map_err(Interrupted::Store)?;
+        let mut fetched = self.fetch_batch(source, cursor, stop).await?;
         loop {
-            let cursor = self.cursor(source).await.map_err(Interrupted::Store)?;
-            let batch = tokio::select! {
-                fetched = source.fetch_new(cursor) => fetched.map_err(Interrupted::Mailbox)?,
-                () = self.watchdog.tripped() => return Err(Interrupted::Stalled),
-                _ = stop.wait_for(|stopped| *stopped) => return Err(Interrupted::Stopped),
-            };
-            self.watchdog.beat();
-            let Some(last) = batch.iter().map(|m| m.key()).max_by_key(|k| k.uid) else {
+            let Some(last) = fetched.iter().map(|m| m.key()).max_by_key(|k| k.uid) else {
                 return Ok(());
             };
-            let batch: Vec<Incoming> = batch.into_iter().map(Incoming::from).collect();
+            let batch: Vec<Incoming> = fetched.into_iter().map(Incoming::from).collect();
             // Not raced against `stop`: the batch in hand is filed to the end.
-            let outcomes = self.take_in(batch).await.map_err(Interrupted::Store)?;
-            let action = source.configured_after_filing().clone();
-            let settled: Vec<MessageKey> = outcomes
-                .iter()
-                .filter(|outcome| outcome.is_settled())
-                .map(|outcome| MessageKey {
-                    uid_validity: outcome.location().uid_validity,
-                    uid: outcome.location().uid,
-                })
-                .collect();
-            if let Err(error) = source.after_filing_many(&settled, &action).await {
-                tracing::warn!(n_messages = settled.len(), %error, "could not mark or move filed messages");
+            let taking_in = self.start_take_in(batch);
+            let next = self.fetch_batch(source, last, stop).await;
+            let outcomes = self
+                .finish_take_in(taking_in)
+                .await
+                .map_err(Interrupted::Store)?;
+            if matches!(next, Err(Interrupted::Mailbox(_) | Interrupted::Stalled)) {
+                return next.map(|_| ());
             }
-            let name = source.name().to_string();
-            let state = MailboxState {
-                uid_validity: last.uid_validity,
-                highest_uid: last.uid,
-            };
-            blocking(&self.store, move |store| {
-                store.record_mailbox_state(&name, state)
-            })
-            .await
-            .map_err(Interrupted::Store)?;
-            self.cursor = Some(last);
-            self.watchdog.beat();
+            self.settle(source, &outcomes, last).await?;
+            fetched = next?;
             if *stop.borrow() {
                 return Err(Interrupted::Stopped);
             }
         }
+    }
+
+    /// The next batch after `cursor`, unless the watchdog trips or `stop` comes first.
+    async fn fetch_batch(
+        &mut self,
+        source: &mut Source,
+        cursor: MessageKey,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<Vec<RawMessage>, Interrupted> {
+        let batch = tokio::select! {
+            fetched = source.fetch_new(cursor) => fetched.map_err(Interrupted::Mailbox)?,
+            () = self.watchdog.tripped() => return Err(Interrupted::Stalled),
+            _ = stop.wait_for(|stopped| *stopped) => return Err(Interrupted::Stopped),
+        };
+        self.watchdog.beat();
+        Ok(batch)
+    }
+
+    /// After a batch is filed: the after-filing action on what is settled, then the store's
+    /// record of how far the mailbox is filed.
+    async fn settle(
+        &mut self,
+        source: &mut Source,
+        outcomes: &[Outcome],
+        last: MessageKey,
+    ) -> Result<(), Interrupted> {
+        let action = source.configured_after_filing().clone();
+        let settled: Vec<MessageKey> = outcomes
+            .iter()
+            .filter(|outcome| outcome.is_settled())
+            .map(|outcome| MessageKey {
+                uid_validity: outcome.location().uid_validity,
+                uid: outcome.location().uid,
+            })
+            .collect();
+        if let Err(error) = source.after_filing_many(&settled, &action).await {
+            tracing::warn!(n_messages = settled.len(), %error, "could not mark or move filed messages");
+        }
+        let name = source.name().to_string();
+        let state = MailboxState {
+            uid_validity: last.uid_validity,
+            highest_uid: last.uid,
+        };
+        blocking(&self.store, move |store| {
+            store.record_mailbox_state(&name, state)
+        })
+        .await
+        .map_err(Interrupted::Store)?;
+        self.cursor = Some(last);
+        self.watchdog.beat();
+        Ok(())
     }
 
     /// Waits for new mail, at most the configured time.
@@ -262,12 +305,22 @@ impl<'a> MailboxLoop<'a> {
 
     /// Files a batch on a blocking thread and tells the sender.
     async fn take_in(&mut self, batch: Vec<Incoming>) -> Result<Vec<Outcome>, StoreError> {
+        let taking_in = self.start_take_in(batch);
+        self.finish_take_in(taking_in).await
+    }
+
+    /// Starts filing a batch on a blocking thread; [`MailboxLoop::finish_take_in`] waits for it.
+    fn start_take_in(&self, batch: Vec<Incoming>) -> TakingIn {
         let pipeline = Arc::clone(&self.pipeline);
         let store = Arc::clone(&self.store);
-        let outcomes =
-            tokio::task::spawn_blocking(move || intake::process_batch(&pipeline, &store, batch))
-                .await
-                .map_err(|error| StoreError::Invalid(format!("the intake panicked: {error}")))??;
+        tokio::task::spawn_blocking(move || intake::process_batch(&pipeline, &store, batch))
+    }
+
+    /// Counts what became of the batch and tells the sender.
+    async fn finish_take_in(&mut self, taking_in: TakingIn) -> Result<Vec<Outcome>, StoreError> {
+        let outcomes = taking_in
+            .await
+            .map_err(|error| StoreError::Invalid(format!("the intake panicked: {error}")))??;
         self.summary.count(&outcomes);
         if outcomes.iter().any(|o| matches!(o, Outcome::Filed { .. })) {
             self.wake_sender.notify_one();

@@ -202,8 +202,20 @@ impl Daemon {
                 mailbox.retry_failed().await?;
                 match mode {
                     Mode::Once => {
-                        mailbox.run(mode, stop_rx.clone()).await?;
-                        Ok(sender.drain(&stop_rx).await?)
+                        // Answers go out while the mailbox is still being read; what the
+                        // last batches queued is drained after.
+                        let (mailbox_done_tx, mailbox_done_rx) = watch::channel(false);
+                        let mailbox_run = async {
+                            let result = mailbox.run(mode, stop_rx.clone()).await;
+                            let _ = mailbox_done_tx.send(true);
+                            result
+                        };
+                        let (taken_in, sent) =
+                            tokio::join!(mailbox_run, sender.run(&wake_sender, mailbox_done_rx));
+                        taken_in?;
+                        let mut sent = sent?;
+                        sent.add(sender.drain(&stop_rx).await?);
+                        Ok(sent)
                     }
                     Mode::Watch => {
                         let mailbox_run = async {

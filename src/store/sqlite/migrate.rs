@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_staff.sql"),
     include_str!("../migrations/0003_packs.sql"),
+    include_str!("../migrations/0004_outbox_content.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -60,6 +61,38 @@ mod tests {
             )
             .unwrap();
         assert_eq!(n_tables, 1);
+    }
+
+    /// Version 4 moves the answers' content out of `outbox`: a store written before
+    /// keeps every answer's text and bytes.
+    #[test]
+    fn answers_queued_before_version_4_keep_their_content() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute(
+            "INSERT INTO outbox (kind, recipient, subject, body_text, body_html, message_id,
+                                 rfc5322, state, queued_at, next_attempt_at)
+             VALUES ('confirmation', 'a@example.org', '回执', '已收到', NULL, 'x@shenbao',
+                     X'0D0A', 'sent', 1, 1)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let (text, html, bytes, state): (String, Option<String>, Vec<u8>, String) = conn
+            .query_row(
+                "SELECT body_text, body_html, rfc5322, state
+                 FROM outbox JOIN outbox_content ON answer = id WHERE message_id = 'x@shenbao'",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (text.as_str(), html, bytes, state.as_str()),
+            ("已收到", None, b"\r\n".to_vec(), "sent")
+        );
     }
 
     #[test]

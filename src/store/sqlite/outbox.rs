@@ -15,6 +15,9 @@ use crate::store::records::{DeliveryFailure, OutboxEntry, OutboxFilter};
 const ENTRY_COLUMNS: &str = "id, kind, recipient, subject, body_text, body_html, message_id,
     rfc5322, regarding, state, attempts, queued_at, next_attempt_at, last_error, sent_at,
     suppressed_reason";
+/// An answer's state and its content (text, bytes) are two rows: the sender's state
+/// changes then rewrite a few bytes, not the message (see migration 0004).
+const ENTRIES: &str = "outbox JOIN outbox_content ON outbox_content.answer = outbox.id";
 
 /// Addresses are compared without regard to case (the per-sender count).
 fn normalize_address(address: &str) -> String {
@@ -33,20 +36,16 @@ pub fn insert(
     };
     let id: i64 = tx
         .prepare_cached(
-            "INSERT INTO outbox (kind, recipient, subject, body_text, body_html, message_id,
-                                 rfc5322, regarding, state, queued_at, next_attempt_at,
-                                 suppressed_reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) RETURNING id",
+            "INSERT INTO outbox (kind, recipient, subject, message_id, regarding, state,
+                                 queued_at, next_attempt_at, suppressed_reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING id",
         )?
         .query_row(
             params![
                 answer.kind.as_str(),
                 normalize_address(&answer.to),
                 answer.subject,
-                answer.body_text,
-                answer.body_html,
                 answer.message_id,
-                answer.rfc5322,
                 regarding.map(|key| key.0),
                 state.as_str(),
                 time_to_sql(now),
@@ -54,6 +53,16 @@ pub fn insert(
             ],
             |row| row.get(0),
         )?;
+    tx.prepare_cached(
+        "INSERT INTO outbox_content (answer, body_text, body_html, rfc5322)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        id,
+        answer.body_text,
+        answer.body_html,
+        answer.rfc5322
+    ])?;
     for application in &answer.applications {
         tx.prepare_cached(
             "INSERT INTO outbox_applications (answer, application) VALUES (?1, ?2)
@@ -67,7 +76,7 @@ pub fn insert(
 /// Queued answers due by `now`, the longest waiting first.
 pub fn due(conn: &Connection, now: Timestamp, limit: usize) -> StoreResult<Vec<OutboxEntry>> {
     let sql = format!(
-        "SELECT {ENTRY_COLUMNS} FROM outbox
+        "SELECT {ENTRY_COLUMNS} FROM {ENTRIES}
          WHERE state = 'queued' AND next_attempt_at <= ?1
          ORDER BY next_attempt_at, id LIMIT ?2"
     );
@@ -76,7 +85,7 @@ pub fn due(conn: &Connection, now: Timestamp, limit: usize) -> StoreResult<Vec<O
 
 pub fn list(conn: &Connection, filter: &OutboxFilter) -> StoreResult<Vec<OutboxEntry>> {
     let sql = format!(
-        "SELECT {ENTRY_COLUMNS} FROM outbox
+        "SELECT {ENTRY_COLUMNS} FROM {ENTRIES}
          WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR kind = ?2)
            AND (?3 IS NULL OR recipient = ?3)
            AND (?4 IS NULL OR id IN (SELECT answer FROM outbox_applications WHERE application = ?4))
