@@ -354,5 +354,8 @@ fn reopening_keeps_everything() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 4, "0001_init, 0002_staff, 0003_packs, 0004_outbox_content");
+    assert_eq!(
+        version, 4,
+        "0001_init, 0002_staff, 0003_packs, 0004_outbox_content"
+    );
 }
