@@ -11,6 +11,9 @@
 //! - [`process`]: the glue of the above: one message or workbook → [`verdict::Verdict`].
 //! - [`report`]: a verdict as `check --json` and as a readable report.
 //! - [`template`]: the blank 申报书.
+//! - [`notice`]: a verdict → the answer mail (templates in `config/templates/`),
+//!   and whether to answer at all (RFC 3834).
+//! - [`verdict`], [`text`], [`config`]: the types and normalization they share.
 //!
 //! The edges, each behind a small interface:
 //!
@@ -18,7 +21,9 @@
 //! - [`store`]: where everything is filed (SQLite).
 //! - [`transport`]: how answers leave (SMTP, a directory).
 //! - [`staff`]: the digest, the summary workbook and the store seen by staff.
+//! - [`clock`]: the only place the daemon reads the time.
 //! - [`daemon`]: `shenbao run`, which drives the edges around the core.
+//! - [`cli`]: the command line, a thin layer over all of the above.
 #![forbid(unsafe_code)]
 
 pub mod cli;

@@ -1,8 +1,8 @@
 //! The core's glue: one message or one workbook → a [`Verdict`].
 //!
-//! This is where the pure stages meet: [`message`](crate::message) takes the
-//! mail apart, [`workbook`](crate::workbook) opens each attachment,
-//! [`form`](crate::form) reads application sheets and [`rules`](crate::rules)
+//! This is where the pure stages meet: [`message`] takes the
+//! mail apart, [`workbook`] opens each attachment,
+//! [`form`] reads application sheets and [`rules`]
 //! judges them. No I/O and no clock: the received time is an input, so the
 //! daemon and `shenbao check` get the same verdict from the same bytes.
 

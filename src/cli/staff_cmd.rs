@@ -49,9 +49,9 @@ pub enum StaffCommand {
 
 #[derive(Args)]
 pub struct StoreArgs {
-    /// The daemon's data directory (the store)
-    #[arg(long, default_value = "var")]
-    data_dir: PathBuf,
+    /// The daemon's data directory (the store) [default: `data_dir` of the settings, else var/store]
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -62,9 +62,9 @@ pub struct DigestArgs {
     /// Send to these addresses instead of the configured staff
     #[arg(long = "to", value_name = "ADDRESS")]
     to: Vec<String>,
-    /// The From address: the account the answers are sent from
-    #[arg(long, env = "SHENBAO_FROM", default_value = "shenbao@localhost")]
-    from: String,
+    /// The From address [default: `[transport].from` of the settings]
+    #[arg(long, env = "SHENBAO_FROM")]
+    from: Option<String>,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -91,7 +91,7 @@ pub fn run(config: Option<&Path>, command: StaffCommand) -> anyhow::Result<ExitC
         StaffCommand::Export { file, store } => export(&loaded, &store, &file),
         StaffCommand::List(args) => list(&loaded, args),
         StaffCommand::Show { receipt, store } => {
-            let store = open(&store)?;
+            let store = open(&loaded, &store)?;
             let report = inspect::report(&store, &loaded.checker.call, &receipt)?;
             print!(
                 "{}",
@@ -100,7 +100,7 @@ pub fn run(config: Option<&Path>, command: StaffCommand) -> anyhow::Result<ExitC
             Ok(ExitCode::SUCCESS)
         }
         StaffCommand::Resend { receipt, store } => {
-            let mut store = open(&store)?;
+            let mut store = open(&loaded, &store)?;
             let resent = inspect::resend(&mut store, &receipt, SystemClock.now())?;
             println!(
                 "{receipt}: answer #{} ({}) queued again as #{} to {}",
@@ -114,44 +114,50 @@ pub fn run(config: Option<&Path>, command: StaffCommand) -> anyhow::Result<ExitC
     }
 }
 
-/// The store in `--data-dir`. The options only matter for filing and for
-/// telling retryable failures from final ones; these are the daemon's defaults.
-fn open(args: &StoreArgs) -> anyhow::Result<SqliteStore> {
+/// The store in `--data-dir`, else the settings' `data_dir`, opened with the
+/// daemon's receipt prefix and attempt bound.
+fn open(loaded: &Loaded, args: &StoreArgs) -> anyhow::Result<SqliteStore> {
+    let settings = loaded.settings.as_ref();
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or_else(|| settings.map(|s| s.data_dir.clone()))
+        .unwrap_or_else(|| PathBuf::from("var/store"));
     let options = StoreOptions {
-        receipt_prefix: "CZKX".to_string(),
-        max_attempts: 3,
+        receipt_prefix: settings.map_or_else(|| "CZKX".to_string(), |s| s.receipt_prefix.clone()),
+        max_attempts: settings.map_or(3, |s| s.daemon.max_attempts),
     };
-    SqliteStore::open(&args.data_dir, options)
-        .with_context(|| format!("opening the store in {}", args.data_dir.display()))
+    SqliteStore::open(&data_dir, options)
+        .with_context(|| format!("opening the store in {}", data_dir.display()))
 }
 
-/// The `[digest]` table of the settings file, defaults when absent.
-/// (Until the integrator adds it to `Settings`.)
-fn digest_config(loaded: &Loaded) -> anyhow::Result<DigestConfig> {
-    let Some(settings) = &loaded.settings else {
-        return Ok(DigestConfig::default());
-    };
-    let text = std::fs::read_to_string(&settings.file)
-        .with_context(|| format!("reading {}", settings.file.display()))?;
-    let table: toml::Table =
-        toml::from_str(&text).with_context(|| format!("reading {}", settings.file.display()))?;
-    match table.get("digest") {
-        Some(digest) => digest
-            .clone()
-            .try_into()
-            .with_context(|| format!("{}: [digest]", settings.file.display())),
-        None => Ok(DigestConfig::default()),
-    }
+/// The `[digest]` table of the settings, defaults without settings.
+fn digest_config(loaded: &Loaded) -> DigestConfig {
+    loaded
+        .settings
+        .as_ref()
+        .map(|s| s.digest.clone())
+        .unwrap_or_default()
 }
 
 fn digest(loaded: &Loaded, args: DigestArgs) -> anyhow::Result<ExitCode> {
-    let mut digest_config = digest_config(loaded)?;
+    let mut digest_config = digest_config(loaded);
     if !args.to.is_empty() {
         digest_config.to = args.to;
     }
+    let configured_from = loaded
+        .settings
+        .as_ref()
+        .map(|s| s.transport.from_address().to_string());
     let sender = Sender {
-        address: args.from,
-        name: None,
+        address: args
+            .from
+            .or(configured_from)
+            .unwrap_or_else(|| "shenbao@localhost".to_string()),
+        name: loaded
+            .settings
+            .as_ref()
+            .map(|s| s.answers.from_name.clone()),
     };
     let context = DigestContext {
         config: &digest_config,
@@ -159,7 +165,7 @@ fn digest(loaded: &Loaded, args: DigestArgs) -> anyhow::Result<ExitCode> {
         roster: &loaded.checker.roster,
         sender: &sender,
     };
-    let mut store = open(&args.store)?;
+    let mut store = open(loaded, &args.store)?;
     let mut bar = Bar::new();
     if args.dry_run {
         let now = SystemClock.now();
@@ -190,7 +196,7 @@ fn digest(loaded: &Loaded, args: DigestArgs) -> anyhow::Result<ExitCode> {
 
 fn export(loaded: &Loaded, store_args: &StoreArgs, file: &Path) -> anyhow::Result<ExitCode> {
     let call = &loaded.checker.call;
-    let store = open(store_args)?;
+    let store = open(loaded, store_args)?;
     let rows = inspect::list(&store, call, &call_filter(call))?;
     let quotas = quota_lines(call, &rows);
     let bytes = summary_workbook(call, &rows, &quotas, &mut Bar::new())?;
@@ -221,7 +227,7 @@ fn list(loaded: &Loaded, args: ListArgs) -> anyhow::Result<ExitCode> {
                 .map_or_else(|| society.trim().to_string(), |s| s.name.clone()),
         );
     }
-    let store = open(&args.store)?;
+    let store = open(loaded, &args.store)?;
     let rows = inspect::list(&store, call, &filter)?;
     print!("{}", inspect::format_list(&rows, &call.time_zone));
     Ok(ExitCode::SUCCESS)

@@ -7,9 +7,9 @@
 //! (categories, ranges, labels, dates) comes from [`Call`]; the field keys of
 //! `form.md` (`society`, `amount`, …) are the stable interface and are named here.
 //!
-//! One file per topic: [`required`] (rule 1), [`category`] (2), [`amount`] (3),
-//! [`period`] (4), [`message_level`] (5 and the message-level codes),
-//! [`society`] (6, 7, 10), [`duplicate`] (9), [`fields`] (the normalized values).
+//! One file per topic: `required.rs` (rule 1), `category.rs` (2), `amount.rs` (3),
+//! `period.rs` (4), [`message_level`] (5 and the message-level codes),
+//! `society.rs` (6, 7, 10), `duplicate.rs` (9), `fields.rs` (the normalized values).
 
 use jiff::Timestamp;
 

@@ -39,7 +39,7 @@ impl CellRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateRow {
     pub field_key: String,
-    /// The label as written: the field's label, with [`REQUIRED_MARKER`] in front
+    /// The label as written: the field's label, with the required marker (＊) in front
     /// when the call requires it in every category.
     pub label: String,
     pub label_cell: CellRef,

@@ -2,6 +2,8 @@
 //! hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod daemon;
+pub mod daemon_mail;
 pub mod imap_source;
 pub mod mail;
 pub mod mail_servers;

@@ -295,31 +295,3 @@ pub fn xls_of(sheet_records: &[Vec<u8>], boundsheet_tail: Option<&[u8]>) -> Vec<
     stream.extend(eof);
     cfb_of(&[("/Workbook", &stream)])
 }
-
-#[test]
-fn crc_of_zeros_matches_the_plain_crc() {
-    assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-    for len in [0, 1, 7, 258, 1000] {
-        assert_eq!(crc32_of_zeros(len), crc32(&vec![0; len as usize]), "{len}");
-    }
-}
-
-#[test]
-fn hand_deflated_zeros_inflate_back() {
-    let (stream, len) = deflate_prefix_then_zeros(b"<a>", 40);
-    let entry = RawEntry {
-        name: "z".into(),
-        method: 8,
-        data: stream,
-        crc: 0,
-        size: len as u32,
-    };
-    let crc = crc32(&[b"<a>".as_slice(), &vec![0; len as usize - 3]].concat());
-    let zip = raw_zip(&[RawEntry::stored("first", b"1"), RawEntry { crc, ..entry }]);
-    let entries = unzip(&zip);
-    assert_eq!(entries[0], ("first".to_string(), b"1".to_vec()));
-    let (name, inflated) = &entries[1];
-    assert_eq!(name, "z");
-    assert_eq!(inflated.len() as u64, len);
-    assert!(inflated.starts_with(b"<a>\0") && inflated[3..].iter().all(|&b| b == 0));
-}
