@@ -1,11 +1,12 @@
 //! The sender: queued answers out through the transport, one at a time.
 //!
 //! Each answer is marked `sending` just before the transport is called and
-//! `sent` right after it returns, so the only window in which a crash leaves
-//! the outcome unknown is the send itself; at restart such an answer goes out
-//! again, with the Message-ID fixed at queue time, so the second copy is
-//! recognisably the same message. What a failure means is the transport's
-//! [`SendError`] class:
+//! `sent` right after it returns (in the same trip to the store as the next
+//! answer's `sending`, or alone when none follows), so the only window in
+//! which a crash leaves the outcome unknown is the send itself; at restart
+//! such an answer goes out again, with the Message-ID fixed at queue time, so
+//! the second copy is recognisably the same message. What a failure means is
+//! the transport's [`SendError`] class:
 //!
 //! | class | the answer | sending |
 //! |---|---|---|
@@ -23,11 +24,11 @@ use tokio::sync::watch;
 
 use super::intake::{StoreCell, lock};
 use crate::clock::Clock;
-use crate::store::{OutboxEntry, Store, StoreError, StoreResult};
+use crate::store::{AnswerKey, OutboxEntry, Store, StoreError, StoreResult};
 use crate::transport::{SendError, Transport, retry_delay};
 
 /// Answers taken from the outbox per query.
-const DUE_PER_QUERY: usize = 32;
+const DUE_PER_QUERY: usize = 100;
 /// How long sending stops after a setup error (login refused, certificate not trusted).
 const SETUP_PAUSE: SignedDuration = SignedDuration::from_mins(15);
 
@@ -58,6 +59,8 @@ pub struct Sender {
     clock: Arc<dyn Clock>,
     time_zone: TimeZone,
     paused_until: Option<Timestamp>,
+    /// The answer the transport accepted last, until its `sent` mark is written.
+    accepted: Option<(AnswerKey, Timestamp)>,
 }
 
 impl Sender {
@@ -76,6 +79,7 @@ impl Sender {
             clock,
             time_zone,
             paused_until: None,
+            accepted: None,
         }
     }
 
@@ -87,16 +91,24 @@ impl Sender {
     /// Sends every answer due now, unless sending is paused; returns early once
     /// `stop` is set (the answer in hand is finished first).
     pub async fn drain(&mut self, stop: &watch::Receiver<bool>) -> StoreResult<SendReport> {
+        let drained = self.drain_until_done(stop).await;
+        // Also after an error: the transport accepted that answer.
+        let recorded = self.record_accepted().await;
+        let report = drained?;
+        recorded?;
+        Ok(report)
+    }
+
+    async fn drain_until_done(&mut self, stop: &watch::Receiver<bool>) -> StoreResult<SendReport> {
         let mut report = SendReport::default();
         loop {
             if self.paused_until().is_some() || *stop.borrow() {
                 return Ok(report);
             }
             let now = self.clock.now();
-            let due = blocking(&self.store, move |store| {
-                store.due_answers(now, DUE_PER_QUERY)
-            })
-            .await?;
+            let due = self
+                .store_call(move |store| store.due_answers(now, DUE_PER_QUERY))
+                .await?;
             if due.is_empty() {
                 return Ok(report);
             }
@@ -136,7 +148,8 @@ impl Sender {
 
     async fn send_one(&mut self, entry: OutboxEntry) -> StoreResult<SendReport> {
         let key = entry.key;
-        blocking(&self.store, move |store| store.mark_sending(key)).await?;
+        self.store_call(move |store| store.mark_sending(key))
+            .await?;
         let result = self
             .transport
             .send(&self.from, std::slice::from_ref(&entry.to), &entry.rfc5322)
@@ -144,7 +157,7 @@ impl Sender {
         let now = self.clock.now();
         let error = match result {
             Ok(()) => {
-                blocking(&self.store, move |store| store.mark_sent(key, now)).await?;
+                self.accepted = Some((key, now));
                 tracing::info!(answer = key.0, to = %entry.to, kind = entry.kind.as_str(), "answer sent");
                 return Ok(SendReport {
                     sent: 1,
@@ -185,12 +198,39 @@ impl Sender {
                 )
             }
         };
-        blocking(&self.store, move |store| match next_at {
+        self.store_call(move |store| match next_at {
             Some(at) => store.mark_retry(key, at, &text),
             None => store.mark_failed(key, &text),
         })
         .await?;
         Ok(report)
+    }
+
+    /// Runs a store call on a blocking thread, first marking sent the answer the transport
+    /// last accepted: the mark is written right before the next store call (the next
+    /// answer's `sending`), as early as before but with one trip to the store for both.
+    async fn store_call<T: Send + 'static>(
+        &mut self,
+        call: impl FnOnce(&mut dyn Store) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let accepted = self.accepted.take();
+        blocking(&self.store, move |store| {
+            if let Some((answer, at)) = accepted {
+                store.mark_sent(answer, at)?;
+            }
+            call(store)
+        })
+        .await
+    }
+
+    /// Marks sent the answer the transport last accepted, if not yet done.
+    async fn record_accepted(&mut self) -> StoreResult<()> {
+        match self.accepted.take() {
+            Some((answer, at)) => {
+                blocking(&self.store, move |store| store.mark_sent(answer, at)).await
+            }
+            None => Ok(()),
+        }
     }
 }
 
