@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use shenbao::mailbox::config::BATCH_BYTES;
 use shenbao::mailbox::{AfterFiling, MailboxErrorKind, MaildirConfig, MaildirSource, MessageKey};
 
 fn config(path: &Path, batch_size: u32) -> MaildirConfig {
@@ -138,4 +139,31 @@ async fn a_batch_is_moved_and_stale_keys_are_refused() {
         .map(|message| message.uid)
         .collect();
     assert_eq!(uids, vec![4], "moved UIDs are neither listed nor reused");
+}
+
+/// Large messages come in smaller batches: a batch stops at BATCH_BYTES (a message larger
+/// than that still comes, alone), so memory stays bounded whatever the mail's size.
+#[tokio::test]
+async fn a_batch_stops_at_its_byte_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let third = usize::try_from(BATCH_BYTES / 3).unwrap();
+    for (index, size) in [third, third, third, third, 2 * third, 4 * third]
+        .iter()
+        .enumerate()
+    {
+        let path = deliver(dir.path(), &format!("1700000000.M{index}.test"));
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.resize(*size, b'x');
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let mut source = MaildirSource::open(&config(dir.path(), 20)).await.unwrap();
+    let mut cursor = MessageKey::START;
+    let mut batches = Vec::new();
+    loop {
+        let batch = source.fetch_new(cursor).await.unwrap();
+        let Some(last) = batch.last() else { break };
+        cursor = last.key();
+        batches.push(batch.iter().map(|message| message.uid).collect::<Vec<_>>());
+    }
+    assert_eq!(batches, vec![vec![1, 2, 3], vec![4, 5], vec![6]]);
 }

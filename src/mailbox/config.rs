@@ -26,9 +26,13 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-/// Messages fetched per round trip unless configured: bounds memory (each can be up to the
-/// message size limit) while keeping round trips few.
-pub const DEFAULT_BATCH_SIZE: u32 = 20;
+/// Messages fetched per round trip unless configured: few round trips and store
+/// transactions per message (the daemon has up to three batches in hand at once).
+pub const DEFAULT_BATCH_SIZE: u32 = 200;
+/// A batch stops growing once its messages reach this many bytes (a larger message still
+/// comes, alone): memory stays bounded whatever the messages' sizes, while a batch of
+/// typical mail (~30 KB) is limited by its number only.
+pub const BATCH_BYTES: u64 = 16 * 1024 * 1024;
 /// Poll interval when the server has no IDLE or `idle = false`.
 pub const DEFAULT_POLL_SECONDS: u64 = 60;
 

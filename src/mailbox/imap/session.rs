@@ -1,16 +1,20 @@
 //! After login: SELECT (the only reader of UIDVALIDITY and UIDNEXT), fetching new messages in
 //! batches, and what happens to a message after filing.
 
+use std::collections::HashMap;
+
 use futures::TryStreamExt;
 
 use super::connect::ImapSession;
 use super::names::encode_mailbox_name;
 use super::uid_set;
-use crate::mailbox::config::AfterFiling;
+use crate::mailbox::config::{AfterFiling, BATCH_BYTES};
 use crate::mailbox::{MailboxError, MailboxErrorKind, RawMessage};
 
 /// Fetched per message: `BODY.PEEK[]` so that fetching never sets `\Seen` behind the staff's back.
 const FETCH_ITEMS: &str = "(UID INTERNALDATE BODY.PEEK[])";
+/// Fetched before a batch's bodies, to keep the batch within its byte budget.
+const SIZE_ITEMS: &str = "(UID RFC822.SIZE)";
 
 /// What the server can do, from CAPABILITY after login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -149,6 +153,7 @@ impl SelectedSession {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
+        let batch = self.within_budget(batch).await?;
         let set = uid_set::compact(&batch);
         let fetches: Vec<async_imap::types::Fetch> = self
             .session
@@ -183,6 +188,29 @@ impl SelectedSession {
             tracing::warn!(requested = %set, got = messages.len(), "some messages vanished before they were fetched");
         }
         Ok(messages)
+    }
+
+    /// The longest prefix of `uids` within [`BATCH_BYTES`] by their RFC822.SIZE (at least
+    /// one): one small round trip, so a batch of large messages cannot fill the memory.
+    async fn within_budget(&mut self, uids: Vec<u32>) -> Result<Vec<u32>, MailboxError> {
+        if uids.len() <= 1 {
+            return Ok(uids);
+        }
+        let set = uid_set::compact(&uids);
+        let fetches: Vec<async_imap::types::Fetch> = self
+            .session
+            .uid_fetch(&set, SIZE_ITEMS)
+            .await
+            .map_err(|error| imap_error(format!("UID FETCH {set} {SIZE_ITEMS}"), error))?
+            .try_collect()
+            .await
+            .map_err(|error| imap_error(format!("UID FETCH {set} {SIZE_ITEMS}"), error))?;
+        let sizes: HashMap<u32, u64> = fetches
+            .iter()
+            .filter_map(|fetch| Some((fetch.uid?, u64::from(fetch.size?))))
+            .collect();
+        let size_of = |uid| sizes.get(&uid).copied().unwrap_or(0);
+        Ok(uid_set::within_budget(&uids, size_of, BATCH_BYTES))
     }
 
     /// Leaves, flags `\Seen`, or moves messages, with one command for all of them (a UID set).

@@ -46,6 +46,22 @@ pub fn next_batch(found: &[u32], after_uid: u32, batch_size: usize) -> Vec<u32> 
     above
 }
 
+/// The longest prefix of `uids` whose sizes add up to at most `byte_budget`, and at least the
+/// first UID whatever its size.
+pub fn within_budget(uids: &[u32], size_of: impl Fn(u32) -> u64, byte_budget: u64) -> Vec<u32> {
+    let mut n_bytes = 0u64;
+    let mut taken = Vec::with_capacity(uids.len());
+    for &uid in uids {
+        let size = size_of(uid);
+        if !taken.is_empty() && n_bytes.saturating_add(size) > byte_budget {
+            break;
+        }
+        n_bytes = n_bytes.saturating_add(size);
+        taken.push(uid);
+    }
+    taken
+}
+
 /// The search range for UIDs above `after_uid` (`n:*`), or `None` when no UID can be above it.
 pub fn search_range_after(after_uid: u32) -> Option<String> {
     after_uid.checked_add(1).map(|first| format!("{first}:*"))
@@ -54,6 +70,19 @@ pub fn search_range_after(after_uid: u32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_stops_at_its_byte_budget_but_takes_one_large_message() {
+        let size = |uid: u32| u64::from(uid) * 10;
+        assert_eq!(within_budget(&[1, 2, 3, 4], size, 60), vec![1, 2, 3]);
+        assert_eq!(within_budget(&[1, 2, 3, 4], size, 1000), vec![1, 2, 3, 4]);
+        assert_eq!(
+            within_budget(&[9, 1], size, 50),
+            vec![9],
+            "alone, however large"
+        );
+        assert!(within_budget(&[], size, 50).is_empty());
+    }
 
     #[test]
     fn compaction_from_table() {

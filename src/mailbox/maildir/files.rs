@@ -129,9 +129,31 @@ pub async fn with_modified_times(files: Vec<MaildirFile>) -> Vec<MaildirFile> {
 /// A message's bytes and its delivery time (the file's mtime, as Dovecot takes it).
 pub type ReadMessage = (Vec<u8>, Option<jiff::Timestamp>);
 
-/// Reads many message files at once; `None` for a file no longer at its path.
-pub async fn read_messages(paths: Vec<PathBuf>) -> Result<Vec<Option<ReadMessage>>, MailboxError> {
-    blocking(move || paths.iter().map(|path| read_message_now(path)).collect()).await
+/// Reads message files in order, at once, until their bytes reach `byte_budget` (the first
+/// one is read whatever its size); `None` for a file no longer at its path. Files past the
+/// budget are left unread: the result may be shorter than `paths`.
+pub async fn read_messages(
+    paths: Vec<PathBuf>,
+    byte_budget: u64,
+) -> Result<Vec<Option<ReadMessage>>, MailboxError> {
+    blocking(move || {
+        let mut read = Vec::with_capacity(paths.len());
+        let mut n_bytes = 0u64;
+        for path in &paths {
+            let Some(file) = open_message(path)? else {
+                read.push(None);
+                continue;
+            };
+            let size = file.metadata().map_or(0, |metadata| metadata.len());
+            if n_bytes > 0 && n_bytes.saturating_add(size) > byte_budget {
+                break;
+            }
+            n_bytes = n_bytes.saturating_add(size);
+            read.push(Some(read_open(path, file)?));
+        }
+        Ok(read)
+    })
+    .await
 }
 
 /// The message's bytes and its delivery time; `None` when the file is not there.
@@ -141,13 +163,24 @@ pub async fn read_message(path: &Path) -> Result<Option<ReadMessage>, MailboxErr
 }
 
 fn read_message_now(path: &Path) -> Result<Option<ReadMessage>, MailboxError> {
+    match open_message(path)? {
+        Some(file) => read_open(path, file).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The file, or `None` when it is not there.
+fn open_message(path: &Path) -> Result<Option<std::fs::File>, MailboxError> {
+    match std::fs::File::open(path) {
+        Ok(file) => Ok(Some(file)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(io_error(path, "read", error)),
+    }
+}
+
+fn read_open(path: &Path, mut file: std::fs::File) -> Result<ReadMessage, MailboxError> {
     use std::io::Read;
 
-    let mut file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(io_error(path, "read", error)),
-    };
     let metadata = file
         .metadata()
         .map_err(|error| io_error(path, "read", error))?;
@@ -158,7 +191,7 @@ fn read_message_now(path: &Path) -> Result<Option<ReadMessage>, MailboxError> {
         .modified()
         .ok()
         .and_then(|time| jiff::Timestamp::try_from(time).ok());
-    Ok(Some((bytes, internal_date)))
+    Ok((bytes, internal_date))
 }
 
 /// Renames many files at once, each result in order (a file already gone is `NotFound`).

@@ -22,7 +22,7 @@ use tokio::time::Instant;
 
 use self::files::{MaildirFile, ReadMessage, Subdir};
 use self::uid_list::UidList;
-use super::config::{AfterFiling, MaildirConfig};
+use super::config::{AfterFiling, BATCH_BYTES, MaildirConfig};
 use super::{MailboxError, MailboxErrorKind, MessageKey, RawMessage, Wake};
 
 /// How often `new/` is listed while waiting for mail.
@@ -87,7 +87,8 @@ impl MaildirSource {
     }
 
     /// Up to `batch_size` messages with a UID above `after` (all of them when `after` is of
-    /// another UIDVALIDITY), ascending by UID.
+    /// another UIDVALIDITY), ascending by UID, and no more than [`BATCH_BYTES`] beyond the
+    /// first.
     pub async fn fetch_new(&mut self, after: MessageKey) -> Result<Vec<RawMessage>, MailboxError> {
         let after_uid = if after.uid_validity == self.uids.uid_validity {
             after.uid
@@ -104,7 +105,7 @@ impl MaildirSource {
             .iter()
             .map(|uid| self.paths.get(uid).cloned().unwrap_or_default())
             .collect();
-        let read = files::read_messages(paths.clone()).await?;
+        let read = files::read_messages(paths.clone(), BATCH_BYTES).await?;
         let mut messages = Vec::with_capacity(uids.len());
         let mut vanished = false;
         for ((uid, tried), read) in uids.into_iter().zip(paths).zip(read) {
