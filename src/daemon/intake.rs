@@ -1,7 +1,8 @@
-//! One fetched batch through the pipeline: claim the batch in one store
-//! call, check the claimed messages in parallel, file them with their answers
-//! in one store transaction. Blocking code: the daemon runs it on a blocking
-//! thread.
+//! One fetched batch through the pipeline, in three steps the mailbox loop
+//! may overlap between batches: claim the batch in one store call
+//! (`claim.rs`), check the claimed messages on every core, file them with
+//! their answers in one store transaction (`file.rs`). Blocking code: the
+//! daemon runs each step on a blocking thread.
 //!
 //! Exactly once comes from the store: a message is claimed (by its place in
 //! the mailbox and by Message-ID + SHA-256) before any work, and its answer is
@@ -19,16 +20,17 @@ use super::answers::{AnswerNote, recipient_of};
 use super::filing::{self, AnswerPlan, PlanInput};
 use super::replies::{self, ReplyFacts};
 use crate::mailbox::RawMessage;
-use crate::message;
 use crate::notice::SuppressReason;
 use crate::store::{
-    Claim, Filing, IncomingMessage, MailboxKey, MessageKey, MessageStatus, Store, StoreError,
-    StoreResult,
+    Claim, Filing, MailboxKey, MessageKey, MessageStatus, Store, StoreError, StoreResult,
 };
 use crate::verdict::Status;
 
+mod claim;
 mod file;
 mod parallel;
+
+pub use self::claim::{ClaimedBatch, claim_batch};
 
 /// The store, shared by the intake's workers and the sender.
 pub type StoreCell = Mutex<Box<dyn Store>>;
@@ -128,32 +130,12 @@ pub fn process_batch(
     file_batch(pipeline, store, checked?)
 }
 
-/// A batch claimed in the store, waiting to be checked.
-pub struct ClaimedBatch {
-    messages: Vec<(Incoming, Claim)>,
-}
-
 /// A batch claimed and checked, waiting for its filing transaction.
 pub struct CheckedBatch {
     /// One per message: already known, or failed, or `None` while waiting to be filed.
     outcomes: Vec<Option<Outcome>>,
     /// The messages to file, with their place in the batch.
     ready: Vec<(usize, Ready)>,
-}
-
-/// Claims the batch in one store call (one transaction for the SQLite store).
-///
-/// The messages it claims must then go through [`check_batch`] and [`file_batch`]: a
-/// claimed message left unfiled is only taken up again when the daemon restarts.
-pub fn claim_batch(
-    pipeline: &Pipeline,
-    store: &StoreCell,
-    batch: Vec<Incoming>,
-) -> StoreResult<ClaimedBatch> {
-    let claims = claim_all(pipeline, store, &batch)?;
-    Ok(ClaimedBatch {
-        messages: batch.into_iter().zip(claims).collect(),
-    })
 }
 
 /// Checks the claimed messages on every core. The store is used only for what a message
@@ -209,47 +191,6 @@ pub fn file_batch(
         log_outcome(outcome);
     }
     Ok(outcomes)
-}
-
-/// Claims the whole batch in one store call (one transaction for the SQLite store).
-fn claim_all(
-    pipeline: &Pipeline,
-    store: &StoreCell,
-    batch: &[Incoming],
-) -> StoreResult<Vec<Claim>> {
-    let headers = parallel::map(batch.iter().collect(), |incoming| {
-        catch_unwind(|| message::parse(header_block(&incoming.raw)))
-            .ok()
-            .flatten()
-            .unwrap_or_default()
-    });
-    let headers: Vec<message::ParsedMessage> =
-        headers.into_iter().map(Option::unwrap_or_default).collect();
-    let now = pipeline.clock.now();
-    let messages: Vec<IncomingMessage<'_>> = batch
-        .iter()
-        .zip(&headers)
-        .map(|(incoming, headers)| IncomingMessage {
-            location: &incoming.location,
-            message_id: headers.message_id.as_deref(),
-            from: headers.from.as_deref(),
-            subject: &headers.subject,
-            received_at: incoming
-                .internal_date
-                .or(headers.received_at)
-                .unwrap_or(now),
-            raw: &incoming.raw,
-        })
-        .collect();
-    let claims = lock(store).claim_many(&messages, now)?;
-    if claims.len() != batch.len() {
-        return Err(StoreError::Invalid(format!(
-            "claiming {} messages returned {} claims",
-            batch.len(),
-            claims.len()
-        )));
-    }
-    Ok(claims)
 }
 
 /// A claimed message: checked when it is new (or to be retried), else done with.
@@ -380,17 +321,6 @@ fn source_name(location: &MailboxKey) -> String {
     )
 }
 
-/// The header block: up to the first empty line (the whole input without one).
-fn header_block(raw: &[u8]) -> &[u8] {
-    let crlf = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4);
-    let lf = raw.windows(2).position(|w| w == b"\n\n").map(|p| p + 2);
-    let end = match (crlf, lf) {
-        (Some(a), Some(b)) => a.min(b),
-        (a, b) => a.or(b).unwrap_or(raw.len()),
-    };
-    &raw[..end]
-}
-
 fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
@@ -402,13 +332,6 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn header_block_ends_at_the_first_empty_line() {
-        assert_eq!(header_block(b"A: b\r\n\r\nbody\r\n\r\n"), b"A: b\r\n\r\n");
-        assert_eq!(header_block(b"A: b\n\nbody"), b"A: b\n\n");
-        assert_eq!(header_block(b"A: b"), b"A: b");
-    }
 
     #[test]
     fn source_names_the_place() {

@@ -1,21 +1,23 @@
 //! `shenbao run`: the daemon that drives the edges around the pure core.
 //!
 //! ```text
-//! mailbox ─fetch batch─▶ intake: claim, check (in parallel), plan ─▶ store.file_many
-//!    ▲                      (filing.rs, replies.rs)                  + one answer each
-//!    └─ after_filing, mailbox state, wait (IDLE/poll)                  (answers.rs)
-//!                                                                          │ outbox
-//!                                  sender: mark sending → transport → mark sent
+//! mailbox ─fetch batch─▶ intake: claim_many, check (in parallel), plan ─▶ store.file_many
+//!    ▲                      (filing.rs, replies.rs)                      + one answer each
+//!    └─ after_filing_many, mailbox state, wait (IDLE/poll)                 (answers.rs)
+//!                                                                              │ outbox
+//!                                      sender: mark sending → transport → mark sent
 //! ```
 //!
 //! Two loops run side by side: the mailbox loop (`mailbox_loop.rs`) takes mail
-//! in and files it, and each round records the poll and queues the staff
-//! digest when due (`staff_duties.rs`); the [`Sender`] sends what was queued.
-//! A stuck mailbox operation is abandoned by the [`Watchdog`]. Exactly once
-//! comes from the store (see `store`), not from stopping cleanly; still, on a
-//! stop request the batch in hand is filed and the answer in hand is sent
-//! before the loops end. `--once` fetches until the mailbox has nothing new,
-//! sends what is due, and returns a [`Summary`].
+//! in and files it, a batch at a time and three batches in hand (one filed
+//! while the next is checked and the one after fetched), and each round
+//! records the poll and queues the staff digest when due (`staff_duties.rs`);
+//! the [`Sender`] sends what was queued. A stuck mailbox operation is
+//! abandoned by the [`Watchdog`]. Exactly once comes from the store (see
+//! `store`), not from stopping cleanly; still, on a stop request the batches
+//! in hand are filed and the answer in hand is sent before the loops end.
+//! `--once` fetches until the mailbox has nothing new, sending meanwhile,
+//! then sends what is still due, and returns a [`Summary`].
 //!
 //! The daemon depends on every edge and on `staff` (the digest); nothing
 //! depends on it but the CLI.
