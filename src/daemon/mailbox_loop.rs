@@ -1,7 +1,7 @@
 //! The mailbox loop: fetch a batch, take it in, settle it in the mailbox,
 //! record how far the mailbox is filed; when nothing is new, wait for mail.
-//! Batches go through in a pipeline (`batches.rs`): one is filed while the
-//! next is checked and the one after is fetched.
+//! Batches go through in a pipeline (`batches.rs`, `stages.rs`): one is
+//! filed while the next is checked, the one after claimed and another fetched.
 //!
 //! Where the loop stands is the store's mailbox state (UIDVALIDITY, highest
 //! UID filed), written after each batch, never the mailbox's flags. A failed
@@ -14,6 +14,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
 mod batches;
+mod stages;
 
 use self::batches::finish;
 use super::intake::{self, Incoming, Outcome, StoreCell};

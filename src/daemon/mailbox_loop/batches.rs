@@ -1,24 +1,23 @@
-//! The batches of one round, pipelined: a batch is claimed, then checked while
-//! the batch before is filed and the batch after is fetched; then the batch
-//! before is settled in the mailbox and recorded in the store. See
-//! [`MailboxLoop::fetch_all`].
+//! The batches of one round, pipelined: while a batch is fetched, the one
+//! before is claimed, the one before that is checked, and another is filed
+//! (`stages.rs`); filed batches are settled in the mailbox and recorded in
+//! the store in the order they were fetched. See [`MailboxLoop::fetch_all`].
 
 use std::sync::Arc;
 
 use tokio::sync::watch;
 
+use super::stages::{FiledBatch, Stages};
 use super::{Interrupted, MailboxLoop};
 use crate::daemon::Pipeline;
-use crate::daemon::intake::{self, CheckedBatch, Incoming, Outcome, StoreCell};
+use crate::daemon::intake::{Incoming, Outcome, StoreCell};
 use crate::daemon::sender::blocking;
 use crate::mailbox::{MessageKey, RawMessage, Source};
 use crate::store::{MailboxState, StoreError};
 
-/// A batch being filed on a blocking thread, and its last message.
-struct Filing {
-    filing: tokio::task::JoinHandle<Result<Vec<Outcome>, StoreError>>,
-    last: MessageKey,
-}
+/// Batches submitted to the stages and not yet settled: one being filed, one
+/// checked, one claimed or waiting. More would only hold more mail in memory.
+const IN_FLIGHT: usize = 3;
 
 /// The result of an intake step run by [`MailboxLoop::start`].
 pub(super) async fn finish<T>(
@@ -31,84 +30,83 @@ pub(super) async fn finish<T>(
 impl MailboxLoop<'_> {
     /// Fetches and takes in batches until the mailbox has nothing new.
     ///
-    /// Three batches are in hand at once: once a batch is claimed, it is checked while the
-    /// one before is filed (one store transaction) and the one after is fetched. Batches are
-    /// still claimed, filed, settled in the mailbox and recorded in the store in order. Work
-    /// once begun is finished before an error is returned: a claimed batch is always filed.
-    /// When the mailbox fails or stalls, the batches in hand are filed but not settled nor
-    /// recorded: the next round fetches them again, finds them known and settles them then.
+    /// Up to [`IN_FLIGHT`] batches are in the stages at once, besides the one being
+    /// fetched. Work once begun is finished before an error is returned: every batch
+    /// submitted is claimed, checked and filed. Filed batches are settled in order, up to
+    /// the first the store failed on. When the mailbox fails or stalls, the batches in hand
+    /// are filed but not settled nor recorded: the next round fetches them again, finds
+    /// them known and settles them then.
     pub(super) async fn fetch_all(
         &mut self,
         source: &mut Source,
         stop: &mut watch::Receiver<bool>,
     ) -> Result<(), Interrupted> {
-        let cursor = self.cursor(source).await.map_err(Interrupted::Store)?;
-        let mut fetched = self.fetch_batch(source, cursor, stop).await?;
-        let mut checked: Option<(CheckedBatch, MessageKey)> = None;
-        loop {
-            let Some(last) = fetched.iter().map(|m| m.key()).max_by_key(|k| k.uid) else {
-                return self.file_and_settle(source, checked, true).await;
-            };
-            let batch: Vec<Incoming> = fetched.into_iter().map(Incoming::from).collect();
-            // Claimed before the batch before is filed: the claims do not wait for that
-            // transaction, and the checks need the store only for replies.
-            let claimed = finish(
-                self.start(move |pipeline, store| intake::claim_batch(pipeline, store, batch)),
-            )
-            .await;
-            let filing = checked
-                .take()
-                .map(|(checked, last)| self.start_filing(checked, last));
-            let claimed = match claimed {
-                Ok(claimed) => claimed,
-                Err(error) => {
-                    self.complete(source, filing, true).await?;
-                    return Err(Interrupted::Store(error));
-                }
-            };
-            // Not raced against `stop`: the batches in hand are filed to the end.
-            let checking =
-                self.start(move |pipeline, store| intake::check_batch(pipeline, store, claimed));
-            let next = self.fetch_batch(source, last, stop).await;
-            let mailbox_ok = !matches!(next, Err(Interrupted::Mailbox(_) | Interrupted::Stalled));
-            let previous = self.complete(source, filing, mailbox_ok).await;
-            let this = finish(checking).await.map_err(Interrupted::Store)?;
-            checked = Some((this, last));
-            if let Err(error) = previous {
-                let _ = self.file_and_settle(source, checked, false).await;
-                return Err(error);
+        let mut cursor = self.cursor(source).await.map_err(Interrupted::Store)?;
+        let mut stages = Stages::start(Arc::clone(&self.pipeline), Arc::clone(&self.store));
+        let mut in_flight = 0;
+        let mut settling = Ok(());
+        let ended = loop {
+            while in_flight > 0 {
+                let filed = if in_flight >= IN_FLIGHT {
+                    stages.next().await
+                } else if let Some(filed) = stages.try_next() {
+                    filed
+                } else {
+                    break;
+                };
+                in_flight -= 1;
+                settling = self.settle_in_turn(source, filed, settling, true).await;
             }
-            fetched = match next {
-                Ok(batch) if !*stop.borrow() => batch,
-                Ok(_) => {
-                    self.file_and_settle(source, checked, true).await?;
-                    return Err(Interrupted::Stopped);
-                }
-                Err(error) => {
-                    self.file_and_settle(source, checked, mailbox_ok).await?;
-                    return Err(error);
-                }
+            if settling.is_err() {
+                break Ok(());
+            }
+            let fetched = match self.fetch_batch(source, cursor, stop).await {
+                Ok(fetched) => fetched,
+                Err(interrupted) => break Err(interrupted),
             };
+            let Some(last) = fetched.iter().map(|m| m.key()).max_by_key(|k| k.uid) else {
+                break Ok(());
+            };
+            stages.submit(fetched.into_iter().map(Incoming::from).collect(), last);
+            in_flight += 1;
+            cursor = last;
+            if *stop.borrow() {
+                break Err(Interrupted::Stopped);
+            }
+        };
+        // The batches in hand are filed to the end, not raced against `stop`.
+        let mailbox_ok = !matches!(ended, Err(Interrupted::Mailbox(_) | Interrupted::Stalled));
+        stages.close();
+        for _ in 0..in_flight {
+            let filed = stages.next().await;
+            settling = self
+                .settle_in_turn(source, filed, settling, mailbox_ok)
+                .await;
         }
+        settling?;
+        ended
     }
 
-    /// Starts filing a checked batch on a blocking thread.
-    fn start_filing(&self, checked: CheckedBatch, last: MessageKey) -> Filing {
-        Filing {
-            filing: self.start(move |pipeline, store| intake::file_batch(pipeline, store, checked)),
-            last,
-        }
-    }
-
-    /// Files a checked batch, if any, and settles it unless `settle` is false.
-    async fn file_and_settle(
+    /// Counts a filed batch and, while every batch before it was settled, settles
+    /// it (unless `settle` is false). The first failure is kept: a batch after one
+    /// the store failed on must not move the recorded position past it.
+    async fn settle_in_turn(
         &mut self,
         source: &mut Source,
-        checked: Option<(CheckedBatch, MessageKey)>,
+        filed: FiledBatch,
+        before: Result<(), Interrupted>,
         settle: bool,
     ) -> Result<(), Interrupted> {
-        let filing = checked.map(|(checked, last)| self.start_filing(checked, last));
-        self.complete(source, filing, settle).await
+        let outcomes = match filed.outcomes {
+            Ok(outcomes) => outcomes,
+            Err(error) => return before.and(Err(Interrupted::Store(error))),
+        };
+        self.count(&outcomes);
+        before?;
+        if settle {
+            self.settle(source, &outcomes, filed.last).await?;
+        }
+        Ok(())
     }
 
     /// Runs a step of the intake on a blocking thread.
@@ -119,24 +117,6 @@ impl MailboxLoop<'_> {
         let pipeline = Arc::clone(&self.pipeline);
         let store = Arc::clone(&self.store);
         tokio::task::spawn_blocking(move || step(&pipeline, &store))
-    }
-
-    /// Waits for a batch being filed, counts it, and settles it unless `settle` is false.
-    async fn complete(
-        &mut self,
-        source: &mut Source,
-        filing: Option<Filing>,
-        settle: bool,
-    ) -> Result<(), Interrupted> {
-        let Some(Filing { filing, last }) = filing else {
-            return Ok(());
-        };
-        let outcomes = finish(filing).await.map_err(Interrupted::Store)?;
-        self.count(&outcomes);
-        if settle {
-            self.settle(source, &outcomes, last).await?;
-        }
-        Ok(())
     }
 
     /// The next batch after `cursor`, unless the watchdog trips or `stop` comes first.
