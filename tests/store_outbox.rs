@@ -126,7 +126,8 @@ fn recovery_requeues_sending_and_fails_claimed() {
     assert_eq!(
         store.recover_interrupted().unwrap(),
         Recovered {
-            messages: 1,
+            messages_requeued: 0,
+            messages_charged: 1,
             answers: 1
         }
     );

@@ -25,7 +25,7 @@ use super::watchdog::{Backoff, Watchdog};
 use super::{DaemonError, Mode, Pipeline};
 use crate::config::settings::DaemonSettings;
 use crate::mailbox::{MailboxConfig, MailboxError, MailboxErrorKind, MessageKey, Source};
-use crate::store::{MailboxKey, StoreError};
+use crate::store::{MailboxKey, MessageRecord, StoreError};
 
 /// Consecutive failures after which `--once` gives up.
 const ONCE_MAX_FAILURES: u32 = 3;
@@ -76,38 +76,53 @@ impl<'a> MailboxLoop<'a> {
     }
 
     /// Takes in again the messages whose processing failed before, from their stored bytes.
+    ///
+    /// Those the daemon died with in hand go one at a time: with nothing else in
+    /// hand, a crash is charged to the message that caused it (see
+    /// [`crate::store::Store::recover_interrupted`]). The others go in batches.
     pub async fn retry_failed(&mut self) -> Result<(), StoreError> {
         let records = blocking(&self.store, |store| store.retryable_messages()).await?;
         if records.is_empty() {
             return Ok(());
         }
+        let (alone, together): (Vec<MessageRecord>, Vec<MessageRecord>) =
+            records.into_iter().partition(|record| record.retry_alone);
         tracing::info!(
-            n_messages = records.len(),
-            "retrying messages whose processing failed before"
+            n_alone = alone.len(),
+            n_together = together.len(),
+            "retrying messages whose processing failed before; those interrupted one at a time"
         );
-        for chunk in records.chunks(RETRY_BATCH) {
-            let chunk = chunk.to_vec();
-            let batch = blocking(&self.store, move |store| {
-                chunk
-                    .into_iter()
-                    .map(|record| {
-                        let raw = store.read_raw(&record.sha256)?;
-                        let location = record.locations.first().cloned().unwrap_or(MailboxKey {
-                            mailbox: "store".to_string(),
-                            uid_validity: 0,
-                            uid: u32::try_from(record.key.0).unwrap_or(0),
-                        });
-                        Ok(Incoming {
-                            location,
-                            internal_date: Some(record.received_at),
-                            raw,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, StoreError>>()
-            })
-            .await?;
-            self.take_in(batch).await?;
+        for record in alone {
+            self.retry(vec![record]).await?;
         }
+        for chunk in together.chunks(RETRY_BATCH) {
+            self.retry(chunk.to_vec()).await?;
+        }
+        Ok(())
+    }
+
+    /// Takes in one batch of failed messages, read back from the store.
+    async fn retry(&mut self, records: Vec<MessageRecord>) -> Result<(), StoreError> {
+        let batch = blocking(&self.store, move |store| {
+            records
+                .into_iter()
+                .map(|record| {
+                    let raw = store.read_raw(&record.sha256)?;
+                    let location = record.locations.first().cloned().unwrap_or(MailboxKey {
+                        mailbox: "store".to_string(),
+                        uid_validity: 0,
+                        uid: u32::try_from(record.key.0).unwrap_or(0),
+                    });
+                    Ok(Incoming {
+                        location,
+                        internal_date: Some(record.received_at),
+                        raw,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()
+        })
+        .await?;
+        self.take_in(batch).await?;
         Ok(())
     }
 

@@ -165,11 +165,15 @@ impl Daemon {
             "shenbao starting"
         );
         let recovered = blocking(&store, |store| store.recover_interrupted()).await?;
-        if recovered.messages > 0 || recovered.answers > 0 {
+        if recovered.messages_requeued > 0
+            || recovered.messages_charged > 0
+            || recovered.answers > 0
+        {
             tracing::warn!(
-                messages = recovered.messages,
+                messages_requeued_uncharged = recovered.messages_requeued,
+                messages_charged = recovered.messages_charged,
                 answers = recovered.answers,
-                "the previous run stopped in the middle: interrupted messages count one failed attempt, interrupted answers are queued again"
+                "the previous run stopped in the middle: the messages in hand are retried one at a time, one counting a failed attempt only if it was alone in hand; interrupted answers are queued again"
             );
         }
         let transport = Transport::from_config(&settings.transport)?;

@@ -105,15 +105,18 @@ pub trait Store: Send {
     /// Once they reach `max_attempts` the message stays failed, for staff.
     fn fail(&mut self, message: MessageKey, error: &str) -> StoreResult<u32>;
 
-    /// At startup, before any worker runs: messages left `claimed` count one failed
-    /// attempt (so a message that kills the daemon is not retried forever), and
-    /// answers left `sending` are queued again.
+    /// At startup, before any worker runs: messages left `claimed` are failed again
+    /// and marked `retry_alone`. A message that was alone in hand counts one failed
+    /// attempt (so a message that kills the daemon is not retried forever); when
+    /// several were, none counts one, since a crash cannot be blamed on any of
+    /// them until each is retried alone. Answers left `sending` are queued again.
     fn recover_interrupted(&mut self) -> StoreResult<Recovered>;
 
     /// Every message, oldest first.
     fn messages(&self) -> StoreResult<Vec<MessageRecord>>;
 
     /// Failed messages with attempts left: claim them again (from [`Store::read_raw`]).
+    /// One marked [`MessageRecord::retry_alone`] is to be claimed in a batch of its own.
     fn retryable_messages(&self) -> StoreResult<Vec<MessageRecord>>;
 
     /// Failed messages with no attempts left: for staff.

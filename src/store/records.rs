@@ -32,6 +32,9 @@ pub struct MessageRecord {
     pub last_error: Option<String>,
     /// The verdict once filed.
     pub verdict: Option<Status>,
+    /// Its processing was interrupted (the daemon died with it in hand): it is
+    /// retried in a batch of its own, so a crash can be blamed on it alone.
+    pub retry_alone: bool,
     /// Every place it was seen, first one first.
     pub locations: Vec<MailboxKey>,
 }
@@ -118,8 +121,11 @@ pub struct MailboxState {
 /// What `recover_interrupted` found left over from a previous run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Recovered {
-    /// Messages left `claimed`: now `failed` with one more attempt counted.
-    pub messages: usize,
+    /// Messages left `claimed` with others: now `failed`, no attempt counted,
+    /// to be retried one at a time.
+    pub messages_requeued: usize,
+    /// A message left `claimed` alone: now `failed` with one more attempt counted.
+    pub messages_charged: usize,
     /// Answers left `sending`: queued again.
     pub answers: usize,
 }

@@ -153,14 +153,51 @@ pub fn fail(conn: &mut Connection, message: MessageKey, error: &str) -> StoreRes
     count_from_sql(attempts)
 }
 
+/// What became of the messages a previous run left claimed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Interrupted {
+    /// Failed again without an attempt counted, to be retried alone.
+    pub requeued: usize,
+    /// Failed with one more attempt counted (and retried alone while attempts are left).
+    pub charged: usize,
+}
+
 /// Messages a previous run left claimed: it stopped while processing them.
-pub fn fail_interrupted(tx: &Transaction<'_>) -> StoreResult<usize> {
-    Ok(tx.execute(
-        "UPDATE messages SET status = 'failed', attempts = attempts + 1,
-                last_error = 'interrupted: shenbao stopped while processing it'
-         WHERE status = 'claimed'",
+///
+/// Only when one message alone was in hand is it to blame: it is charged an
+/// attempt, so a message that kills the daemon is not retried forever. With
+/// several in hand (a batch, or batches overlapping) none can be told guilty;
+/// none is charged, and each is marked to be retried alone, where a crash
+/// charges the one that caused it.
+pub fn requeue_interrupted(tx: &Transaction<'_>) -> StoreResult<Interrupted> {
+    let in_hand: i64 = tx.query_row(
+        "SELECT count(*) FROM messages WHERE status = 'claimed'",
         [],
-    )?)
+        |row| row.get(0),
+    )?;
+    if in_hand == 1 {
+        let charged = tx.execute(
+            "UPDATE messages SET status = 'failed', attempts = attempts + 1, retry_alone = 1,
+                    last_error = 'interrupted: shenbao stopped while processing it alone'
+             WHERE status = 'claimed'",
+            [],
+        )?;
+        return Ok(Interrupted {
+            requeued: 0,
+            charged,
+        });
+    }
+    let requeued = tx.execute(
+        "UPDATE messages SET status = 'failed', retry_alone = 1,
+                last_error = 'interrupted: shenbao stopped while processing it with '
+                             || (?1 - 1) || ' others; not counted, retried alone'
+         WHERE status = 'claimed'",
+        [in_hand],
+    )?;
+    Ok(Interrupted {
+        requeued,
+        charged: 0,
+    })
 }
 
 /// The error for an operation that found a message in the wrong state (or not at all).
@@ -205,7 +242,7 @@ pub fn list(conn: &Connection, which: Which, max_attempts: u32) -> StoreResult<V
     };
     let sql = format!(
         "SELECT id, sha256, size, message_id, from_addr, subject, received_at, status,
-                attempts, last_error, verdict
+                attempts, last_error, verdict, retry_alone
          FROM messages WHERE {condition} ORDER BY id"
     );
     let mut statement = conn.prepare(&sql)?;
@@ -238,6 +275,7 @@ fn message_from_row(row: &Row<'_>) -> StoreResult<MessageRecord> {
         attempts: count_from_sql(row.get(8)?)?,
         last_error: row.get(9)?,
         verdict: verdict.as_deref().map(status_from_sql).transpose()?,
+        retry_alone: row.get(11)?,
         locations: Vec::new(),
     })
 }

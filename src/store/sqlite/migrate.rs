@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_staff.sql"),
     include_str!("../migrations/0003_packs.sql"),
     include_str!("../migrations/0004_outbox_content.sql"),
+    include_str!("../migrations/0005_retry_alone.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -93,6 +94,33 @@ mod tests {
             (text.as_str(), html, bytes, state.as_str()),
             ("已收到", None, b"\r\n".to_vec(), "sent")
         );
+    }
+
+    /// Version 5 adds `retry_alone` to messages: rows written before keep their
+    /// state and attempts and start unmarked.
+    #[test]
+    fn messages_written_before_version_5_start_unmarked() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        conn.execute(
+            "INSERT INTO messages (sha256, size, message_id, subject, received_at, status,
+                                   attempts, claimed_at)
+             VALUES ('00', 1, 'old@x', '申报', 1, 'claimed', 2, 1)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let row: (String, i64, bool) = conn
+            .query_row(
+                "SELECT status, attempts, retry_alone FROM messages WHERE message_id = 'old@x'",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(row, ("claimed".to_string(), 2, false));
     }
 
     #[test]

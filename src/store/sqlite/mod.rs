@@ -130,8 +130,10 @@ impl Store for SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let interrupted = messages::requeue_interrupted(&tx)?;
         let recovered = Recovered {
-            messages: messages::fail_interrupted(&tx)?,
+            messages_requeued: interrupted.requeued,
+            messages_charged: interrupted.charged,
             answers: outbox::requeue_interrupted(&tx)?,
         };
         tx.commit()?;
