@@ -332,3 +332,56 @@ fn sender_other_than_login_is_refused_at_build() {
         "{refused:?}"
     );
 }
+
+/// Not a test: the send rate, for `scripts/bench-smtp.sh` (ignored, so never timed in CI).
+/// Sends `BENCH_SMTP_COUNT` answers (default 500) over each kept connection mode and prints
+/// answers/s; a rate near 22/s on loopback means a 40 ms delayed ACK per message (Nagle).
+#[tokio::test]
+#[ignore = "benchmark: run by scripts/bench-smtp.sh"]
+async fn bench_send_rate() {
+    let Some(servers) = servers("bench_send_rate") else {
+        return;
+    };
+    let count: usize = std::env::var("BENCH_SMTP_COUNT")
+        .ok()
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(500);
+    let modes = [
+        ("plain", servers.smtp_port, TlsMode::None, None),
+        (
+            "implicit-tls+auth",
+            servers.smtps_port,
+            TlsMode::Implicit,
+            Some(ACCOUNT),
+        ),
+        (
+            "starttls+auth",
+            servers.submission_port,
+            TlsMode::Starttls,
+            Some(ACCOUNT),
+        ),
+    ];
+    for (name, port, tls, user) in modes {
+        let password = user.map(|_| Password::new(servers.password.clone()));
+        let mut transport = SmtpTransport::new(&servers.config(port, tls, user), password)
+            .expect("transport builds");
+        let answers: Vec<Vec<u8>> = (0..count)
+            .map(|i| answer(&format!("bench-{name}-{i}")).1)
+            .collect();
+        let started = Instant::now();
+        for bytes in &answers {
+            transport
+                .send(ACCOUNT, &[APPLICANT.to_string()], bytes)
+                .await
+                .expect("sent");
+        }
+        let elapsed = started.elapsed();
+        transport.shutdown().await;
+        let _ = writeln!(
+            std::io::stderr(),
+            "BENCH {name}: {count} answers in {:.2} s = {:.1} answers/s",
+            elapsed.as_secs_f64(),
+            count as f64 / elapsed.as_secs_f64()
+        );
+    }
+}

@@ -1,35 +1,64 @@
 //! Sending over SMTP with lettre: implicit TLS (465), STARTTLS (587), or plain
 //! (loopback tests), logged in as the account the answers come from.
 //!
-//! One connection is kept open and reused (a pool of one): 163 counts
-//! connections as well as messages (`421 HL:ICC`), and the outbox sends one
-//! message at a time anyway.
+//! One session is kept open and reused: 163 counts connections as well as
+//! messages (`421 HL:ICC`), and the outbox sends one message at a time
+//! anyway. Before each reuse a NOOP checks the session still answers; one
+//! idle longer than `IDLE_TIMEOUT`, broken, or refused mid-transaction is
+//! closed and a new one opened.
 //!
-//! TCP_NODELAY is not set: lettre opens the socket inside
-//! `AsyncSmtpTransport` and offers no hook to reach it. Each SMTP command
-//! waits for its reply, so Nagle's algorithm costs little here.
+//! We open the TCP socket ourselves (`connect.rs`), with TCP_NODELAY set.
+//! lettre's `AsyncSmtpTransport` opens its own and leaves Nagle's algorithm
+//! on, and that costs a lot: lettre writes each message's body and its final
+//! `.` separately before waiting for the reply, so the second write waited
+//! for the server's delayed ACK, ~40 ms per message (~22 answers/s on
+//! loopback, whatever the CPU). `scripts/bench-smtp.sh` measures the rate.
+//! The SMTP dialogue itself (TLS, EHLO, AUTH, MAIL/RCPT/DATA, their errors)
+//! is still lettre's `AsyncSmtpConnection`, so `SendError::from_smtp` sorts
+//! the same lettre errors as before. `timeout_secs` bounds the connect and
+//! every read or write that stalls (`stream.rs`); lettre's own transport
+//! applied it to the connect only.
+
+mod connect;
+mod stream;
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use lettre::transport::smtp::PoolConfig;
+use lettre::Address;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
-use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use lettre::transport::smtp::client::{
+    AsyncSmtpConnection, Certificate, CertificateStore, TlsParameters,
+};
+use lettre::transport::smtp::extension::ClientId;
+use tokio::sync::Mutex;
 
+use self::connect::{Encryption, Server};
 use super::config::{Password, SetupError, SmtpConfig, TlsMode};
 use super::{SendError, envelope};
 
-/// Idle time after which the kept connection is closed (163 drops idle ones itself).
+/// Idle time after which the kept session is closed (163 drops idle ones itself).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long a closing session may wait for the server's reply to QUIT:
+/// a courtesy, never worth holding the sender for.
+const QUIT_WAIT: Duration = Duration::from_secs(2);
+
 pub struct SmtpTransport {
-    inner: AsyncSmtpTransport<Tokio1Executor>,
+    /// Boxed, as the kept session: `Transport` holds this beside a small variant.
+    server: Box<Server>,
+    /// Locked only by `shutdown(&self)`; `send(&mut self)` reaches it directly.
+    kept: Mutex<Option<Box<KeptSession>>>,
+    idle_timeout: Duration,
     account: Address,
-    host: String,
-    port: u16,
     tls: TlsMode,
     user: Option<String>,
+}
+
+/// The open session between two messages.
+struct KeptSession {
+    session: AsyncSmtpConnection,
+    idle_since: Instant,
 }
 
 impl SmtpTransport {
@@ -53,37 +82,31 @@ impl SmtpTransport {
                 user: user.clone(),
             });
         }
-        let port = config.port();
-        let mut builder =
-            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.as_str())
-                .port(port)
-                .timeout(Some(Duration::from_secs(config.timeout_secs)))
-                .tls(tls(config)?)
-                .pool_config(
-                    PoolConfig::new()
-                        .max_size(1)
-                        .min_idle(0)
-                        .idle_timeout(IDLE_TIMEOUT),
-                );
-        match (&config.user, password) {
-            (Some(user), Some(password)) => {
-                builder = builder.credentials(Credentials::new(
-                    user.clone(),
-                    password.expose().to_string(),
-                ));
-            }
+        let credentials = match (&config.user, password) {
+            (Some(user), Some(password)) => Some(Credentials::new(
+                user.clone(),
+                password.expose().to_string(),
+            )),
             (Some(_), None) => {
                 return Err(SetupError::Password(
                     "`user` is set but no password was given".into(),
                 ));
             }
-            (None, _) => {}
-        }
-        Ok(SmtpTransport {
-            inner: builder.build(),
-            account,
+            (None, _) => None,
+        };
+        let server = Box::new(Server {
             host: config.host.clone(),
-            port,
+            port: config.port(),
+            timeout: Duration::from_secs(config.timeout_secs),
+            encryption: encryption(config)?,
+            credentials,
+            hello_name: ClientId::default(),
+        });
+        Ok(SmtpTransport {
+            server,
+            kept: Mutex::new(None),
+            idle_timeout: IDLE_TIMEOUT,
+            account,
             tls: config.tls,
             user: config.user.clone(),
         })
@@ -101,10 +124,20 @@ impl SmtpTransport {
         bytes: &[u8],
     ) -> Result<(), SendError> {
         let envelope = envelope(&self.account, envelope_from, recipients)?;
-        match self.inner.send_raw(&envelope, bytes).await {
+        let mut session = self.session().await?;
+        let sent = session.send(&envelope, bytes).await;
+        // lettre sends QUIT and marks the session broken after any refused
+        // command; a refusal before the first command leaves it usable.
+        if !session.has_broken() {
+            *self.kept.get_mut() = Some(Box::new(KeptSession {
+                session,
+                idle_since: Instant::now(),
+            }));
+        }
+        match sent {
             Ok(reply) => {
                 tracing::debug!(
-                    host = %self.host,
+                    host = %self.server.host,
                     reply = %reply.message().collect::<Vec<_>>().join(" "),
                     "sent"
                 );
@@ -114,9 +147,44 @@ impl SmtpTransport {
         }
     }
 
-    /// Closes the kept connection (QUIT).
+    /// Closes the kept session (QUIT).
     pub async fn shutdown(&self) {
-        self.inner.shutdown().await;
+        if let Some(kept) = self.kept.lock().await.take() {
+            close(kept.session).await;
+        }
+    }
+
+    /// The kept session if it still answers, else a new one.
+    async fn session(&mut self) -> Result<AsyncSmtpConnection, SendError> {
+        if let Some(kept) = self.kept.get_mut().take() {
+            let mut session = kept.session;
+            if kept.idle_since.elapsed() > self.idle_timeout {
+                tracing::debug!(host = %self.server.host, "closing the idle SMTP session");
+                close(session).await;
+            } else if session.test_connected().await {
+                return Ok(session);
+            } else {
+                tracing::debug!(host = %self.server.host, "kept SMTP session no longer answers");
+                close(session).await;
+            }
+        }
+        self.server.open_session().await
+    }
+}
+
+/// QUIT, then the socket is closed; waits at most [`QUIT_WAIT`].
+async fn close(mut session: AsyncSmtpConnection) {
+    let _ = tokio::time::timeout(QUIT_WAIT, session.abort()).await;
+}
+
+/// A transport dropped without `shutdown` still says QUIT, when a runtime is there to run it.
+impl Drop for SmtpTransport {
+    fn drop(&mut self) {
+        if let Some(kept) = self.kept.get_mut().take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(close(kept.session));
+        }
     }
 }
 
@@ -124,8 +192,8 @@ impl SmtpTransport {
 impl fmt::Debug for SmtpTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SmtpTransport")
-            .field("host", &self.host)
-            .field("port", &self.port)
+            .field("host", &self.server.host)
+            .field("port", &self.server.port)
             .field("tls", &self.tls)
             .field("user", &self.user)
             .field("account", &self.account.to_string())
@@ -135,9 +203,9 @@ impl fmt::Debug for SmtpTransport {
 
 /// Certificates are checked against the webpki roots, or only against the
 /// configured CA (a private relay's, or the test servers').
-fn tls(config: &SmtpConfig) -> Result<Tls, SetupError> {
+fn encryption(config: &SmtpConfig) -> Result<Encryption, SetupError> {
     if config.tls == TlsMode::None {
-        return Ok(Tls::None);
+        return Ok(Encryption::Plain);
     }
     let mut builder = TlsParameters::builder(config.host.clone());
     builder = match &config.ca_file {
@@ -158,87 +226,12 @@ fn tls(config: &SmtpConfig) -> Result<Tls, SetupError> {
         .build_rustls()
         .map_err(|e| SetupError::Tls(e.to_string()))?;
     Ok(match config.tls {
-        TlsMode::Implicit => Tls::Wrapper(parameters),
-        // Required, not opportunistic: never log in over plain text.
-        TlsMode::Starttls | TlsMode::None => Tls::Required(parameters),
+        TlsMode::Implicit => Encryption::Implicit(parameters),
+        TlsMode::Starttls | TlsMode::None => Encryption::Starttls(parameters),
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config(port: u16) -> SmtpConfig {
-        SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: Some(port),
-            tls: TlsMode::None,
-            user: None,
-            password_env: None,
-            password_file: None,
-            ca_file: None,
-            from: "apply@example.test".into(),
-            timeout_secs: 5,
-        }
-    }
-
-    #[tokio::test]
-    async fn nobody_listening_is_a_network_error() {
-        // Bind then drop: the port is free and refuses connections.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .map(|address| address.port())
-            .expect("a free port");
-        let mut transport = SmtpTransport::new(&config(port), None).expect("builds");
-        let refused = transport
-            .send(
-                "apply@example.test",
-                &["a@b.test".to_string()],
-                b"Subject: x\r\n\r\nx\r\n",
-            )
-            .await;
-        assert!(
-            matches!(refused, Err(SendError::Network { .. })),
-            "{refused:?}"
-        );
-        assert!(refused.is_err_and(|e| e.is_retryable()));
-    }
-
-    #[tokio::test]
-    async fn debug_shows_no_password() {
-        let with_login = SmtpConfig {
-            user: Some("apply@example.test".into()),
-            ..config(25)
-        };
-        let transport =
-            SmtpTransport::new(&with_login, Some(Password::new("s3cr3t"))).expect("builds");
-        let shown = format!("{transport:?}");
-        assert!(shown.contains("apply@example.test"), "{shown}");
-        assert!(!shown.contains("s3cr3t"), "{shown}");
-    }
-
-    #[test]
-    fn login_without_password_is_refused() {
-        let with_login = SmtpConfig {
-            user: Some("apply@example.test".into()),
-            ..config(25)
-        };
-        assert!(matches!(
-            SmtpTransport::new(&with_login, None),
-            Err(SetupError::Password(_))
-        ));
-    }
-
-    #[test]
-    fn unreadable_ca_file_is_refused() {
-        let with_ca = SmtpConfig {
-            tls: TlsMode::Implicit,
-            ca_file: Some("/nonexistent/ca.pem".into()),
-            ..config(465)
-        };
-        assert!(matches!(
-            SmtpTransport::new(&with_ca, None),
-            Err(SetupError::CaFile { .. })
-        ));
-    }
-}
+mod fake_server;
+#[cfg(test)]
+mod tests;
