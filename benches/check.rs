@@ -6,11 +6,11 @@ use shenbao::config::{Call, Limits, Roster};
 use shenbao::process::Checker;
 
 fn checker() -> Checker {
-    Checker {
-        call: Call::load("config/call-2020.toml".as_ref()).expect("call"),
-        roster: Roster::load("config/roster.csv".as_ref()).expect("roster"),
-        limits: Limits::default(),
-    }
+    Checker::new(
+        Call::load("config/call-2020.toml".as_ref()).expect("call"),
+        Roster::load("config/roster.csv".as_ref()).expect("roster"),
+        Limits::default(),
+    )
 }
 
 fn bench(c: &mut Criterion) {

@@ -7,6 +7,7 @@
 //! daemon and `shenbao check` get the same verdict from the same bytes.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -23,6 +24,8 @@ pub struct Checker {
     pub call: Call,
     pub roster: Roster,
     pub limits: Limits,
+    /// Built from `call` once: building them per message cost as much as reading a sheet.
+    forms: Arc<form::FormTables>,
 }
 
 /// What one attachment turned out to be.
@@ -48,6 +51,24 @@ pub struct Checked {
 }
 
 impl Checker {
+    pub fn new(call: Call, roster: Roster, limits: Limits) -> Checker {
+        Checker {
+            forms: Arc::new(form::FormTables::new(&call)),
+            call,
+            roster,
+            limits,
+        }
+    }
+
+    /// The same checker with other limits.
+    pub fn with_limits(self, limits: Limits) -> Checker {
+        Checker { limits, ..self }
+    }
+
+    fn reader(&self) -> form::FormReader<'_> {
+        form::FormReader::with_tables(&self.call, &self.forms)
+    }
+
     fn rules(&self) -> RuleSet<'_> {
         RuleSet {
             call: &self.call,
@@ -80,7 +101,7 @@ impl Checker {
         };
         let received_at = received_at.or(parsed.received_at);
         let mut verdict = self.empty_verdict(source, parsed.from.clone(), received_at);
-        let reader = form::FormReader::new(&self.call);
+        let reader = self.reader();
         let roles: Vec<Role> = parsed
             .attachments
             .iter()
@@ -117,7 +138,7 @@ impl Checker {
             placement: Placement::Attached,
             forwarded: false,
         };
-        let reader = form::FormReader::new(&self.call);
+        let reader = self.reader();
         let role = self.judge_attachment(&reader, &attachment, &mut verdict);
         if !matches!(role, Role::Form { .. }) {
             verdict

@@ -13,11 +13,11 @@ use support::mail::{Part, mail};
 use support::workbooks::{RawEntry, deflate_prefix_then_zeros, raw_zip, sample};
 
 fn checker() -> Checker {
-    Checker {
-        call: Call::load("config/call-2020.toml".as_ref()).unwrap(),
-        roster: Roster::load("tests/fixtures/samples/roster.csv".as_ref()).unwrap(),
-        limits: Limits::default(),
-    }
+    Checker::new(
+        Call::load("config/call-2020.toml".as_ref()).unwrap(),
+        Roster::load("tests/fixtures/samples/roster.csv".as_ref()).unwrap(),
+        Limits::default(),
+    )
 }
 
 /// A complete, valid category-3 form as (label, value) rows; tests change one row.
@@ -228,13 +228,10 @@ fn every_deficiency_code_is_produced() {
         Code::CloudAttachment,
     );
     message(sample("p12_late.eml"), Code::LateSubmission);
-    let small = Checker {
-        limits: Limits {
-            max_message_bytes: 1024,
-            ..Limits::default()
-        },
-        ..checker.clone()
-    };
+    let small = checker.clone().with_limits(Limits {
+        max_message_bytes: 1024,
+        ..Limits::default()
+    });
     let oversized = check_mail(
         &small,
         &application_mail(
@@ -341,10 +338,12 @@ fn a_changed_call_changes_the_verdicts() {
         )
         .replace(r#"label = "联系人""#, r#"label = "联络人""#);
     assert_ne!(changed, text);
-    let checker = Checker {
-        call: Call::parse(&changed, "call-changed.toml").unwrap(),
-        ..checker()
-    };
+    let base = checker();
+    let checker = Checker::new(
+        Call::parse(&changed, "call-changed.toml").unwrap(),
+        base.roster,
+        base.limits,
+    );
     let renamed = form_rows()
         .into_iter()
         .map(|(l, v)| (if l == "联系人" { "联络人" } else { l }, v))

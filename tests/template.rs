@@ -345,11 +345,11 @@ fn filled_template_passes_check() {
         .filter_map(|r| example(&r.field_key).map(|v| (r.value_cell, v)))
         .collect();
     let filled = fill(&template_bytes(&call).unwrap(), &fills);
-    let checker = shenbao::process::Checker {
-        call: call.clone(),
-        roster: shenbao::config::Roster::load("config/roster.csv".as_ref()).unwrap(),
-        limits: shenbao::config::Limits::default(),
-    };
+    let checker = shenbao::process::Checker::new(
+        call.clone(),
+        shenbao::config::Roster::load("config/roster.csv".as_ref()).unwrap(),
+        shenbao::config::Limits::default(),
+    );
     let verdict = checker.check_workbook(&filled, "filled.xlsx", "filled.xlsx", None);
     assert_eq!(
         verdict.status,

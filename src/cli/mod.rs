@@ -107,20 +107,16 @@ impl Loaded {
                 let limits = settings.limits.clone();
                 Ok(Loaded {
                     settings: Some(settings),
-                    checker: Checker {
-                        call,
-                        roster,
-                        limits,
-                    },
+                    checker: Checker::new(call, roster, limits),
                 })
             }
             None => Ok(Loaded {
                 settings: None,
-                checker: Checker {
-                    call: Call::parse(BUILTIN_CALL, "(built-in) call-2020.toml")?,
-                    roster: Roster::parse(BUILTIN_ROSTER, "(built-in) roster.csv")?,
-                    limits: Limits::default(),
-                },
+                checker: Checker::new(
+                    Call::parse(BUILTIN_CALL, "(built-in) call-2020.toml")?,
+                    Roster::parse(BUILTIN_ROSTER, "(built-in) roster.csv")?,
+                    Limits::default(),
+                ),
             }),
         }
     }

@@ -31,6 +31,7 @@ mod file;
 mod parallel;
 
 pub use self::claim::{ClaimedBatch, claim_batch};
+pub use self::parallel::Workers;
 
 /// The store, shared by the intake's workers and the sender.
 pub type StoreCell = Mutex<Box<dyn Store>>;
@@ -126,7 +127,7 @@ pub fn process_batch(
     batch: Vec<Incoming>,
 ) -> StoreResult<Vec<Outcome>> {
     let claimed = claim_batch(pipeline, store, batch)?;
-    let checked = check_batch(pipeline, store, claimed);
+    let checked = check_batch(pipeline, store, claimed, Workers::AllCores);
     file_batch(pipeline, store, checked?)
 }
 
@@ -138,15 +139,17 @@ pub struct CheckedBatch {
     ready: Vec<(usize, Ready)>,
 }
 
-/// Checks the claimed messages on every core. The store is used only for what a message
-/// needs (its reply facts, a failure), so filing another batch meanwhile holds up little.
+/// Checks the claimed messages on `workers` threads. The store is used only for what a
+/// message needs (its reply facts, a failure), so filing another batch meanwhile holds up
+/// little.
 pub fn check_batch(
     pipeline: &Pipeline,
     store: &StoreCell,
     claimed: ClaimedBatch,
+    workers: Workers,
 ) -> StoreResult<CheckedBatch> {
     let n_messages = claimed.messages.len();
-    let prepared = parallel::map(claimed.messages, |(incoming, claim)| {
+    let prepared = parallel::map(workers, claimed.messages, |(incoming, claim)| {
         catch_unwind(AssertUnwindSafe(|| {
             prepare(pipeline, store, incoming, claim)
         }))

@@ -125,11 +125,7 @@ impl Daemon {
         )?;
         let pipeline = Pipeline {
             receipts: ReceiptPattern::new(&settings.receipt_prefix, &call.id),
-            checker: Checker {
-                call,
-                roster,
-                limits: settings.limits.clone(),
-            },
+            checker: Checker::new(call, roster, settings.limits.clone()),
             answering,
             clock,
         };

@@ -18,6 +18,8 @@ pub mod values;
 pub use labels::{LabelIndex, LabelMatch};
 pub use values::credit_code::credit_code_is_valid;
 
+use std::borrow::Cow;
+
 use crate::config::{Call, FieldKind};
 use crate::verdict::FieldValue;
 use crate::workbook::Sheet;
@@ -77,11 +79,10 @@ impl FormReading {
     }
 }
 
-/// Reads application sheets for one call. Build it once and reuse it for every
-/// sheet: it holds the call's labels and category names, normalized.
+/// What reading a call's sheets needs besides the call: its labels and category
+/// names, normalized. Built once per call ([`FormTables::new`]), shared by readers.
 #[derive(Debug, Clone)]
-pub struct FormReader<'c> {
-    call: &'c Call,
+pub struct FormTables {
     labels: LabelIndex,
     choices: CategoryTables,
     /// Indices into `call.fields` of the fields that make a sheet an application.
@@ -89,31 +90,55 @@ pub struct FormReader<'c> {
     category: Option<usize>,
 }
 
-impl<'c> FormReader<'c> {
-    pub fn new(call: &'c Call) -> FormReader<'c> {
+impl FormTables {
+    pub fn new(call: &Call) -> FormTables {
         let position = |key: &str, kind: FieldKind| {
             call.fields
                 .iter()
                 .position(|f| f.key == key)
                 .or_else(|| call.fields.iter().position(|f| f.kind == kind))
         };
-        FormReader {
-            call,
+        FormTables {
             labels: LabelIndex::new(&call.fields),
             choices: CategoryTables::new(&call.categories),
             society: position("society", FieldKind::Text),
             category: position("category", FieldKind::Category),
         }
     }
+}
+
+/// Reads application sheets for one call. Build it once and reuse it for every
+/// sheet, or give it tables built once ([`FormReader::with_tables`]).
+#[derive(Debug, Clone)]
+pub struct FormReader<'c> {
+    call: &'c Call,
+    tables: Cow<'c, FormTables>,
+}
+
+impl<'c> FormReader<'c> {
+    pub fn new(call: &'c Call) -> FormReader<'c> {
+        FormReader {
+            call,
+            tables: Cow::Owned(FormTables::new(call)),
+        }
+    }
+
+    /// A reader over tables built from this same `call`.
+    pub fn with_tables(call: &'c Call, tables: &'c FormTables) -> FormReader<'c> {
+        FormReader {
+            call,
+            tables: Cow::Borrowed(tables),
+        }
+    }
 
     /// True when the sheet has a label cell of the `society` field and one of the `category` field.
     pub fn is_application_sheet(&self, sheet: &Sheet) -> bool {
-        let (Some(society), Some(category)) = (self.society, self.category) else {
+        let (Some(society), Some(category)) = (self.tables.society, self.tables.category) else {
             return false;
         };
         let (mut has_society, mut has_category) = (false, false);
         for cell in &sheet.cells {
-            match label_of(cell, &self.labels) {
+            match label_of(cell, &self.tables.labels) {
                 Some(m) if m.field == society => has_society = true,
                 Some(m) if m.field == category => has_category = true,
                 _ => continue,
@@ -127,11 +152,11 @@ impl<'c> FormReader<'c> {
 
     /// Reads the application on `sheet`, or `None` when it is not an application sheet.
     pub fn read(&self, sheet: &Sheet) -> Option<FormReading> {
-        let view = SheetView::new(sheet, &self.labels);
+        let view = SheetView::new(sheet, &self.tables.labels);
         let has = |field: Option<usize>| {
             field.is_some_and(|f| view.labels().iter().any(|hit| hit.field == f))
         };
-        if !(has(self.society) && has(self.category)) {
+        if !(has(self.tables.society) && has(self.tables.category)) {
             return None;
         }
         Some(FormReading {

@@ -149,12 +149,14 @@ fn read_value(
     match spec.kind {
         FieldKind::Text => text::read_text(value, spec.max_chars),
         FieldKind::CreditCode => credit_code::read_credit_code(value),
-        FieldKind::Category => {
-            choice::read_choice(&choice_text(cells), &reader.choices.categories, &spec.label)
-        }
+        FieldKind::Category => choice::read_choice(
+            &choice_text(cells),
+            &reader.tables.choices.categories,
+            &spec.label,
+        ),
         FieldKind::SubCategory => choice::read_choice(
             &choice_text(cells),
-            reader.choices.subcategories_of(chosen_category),
+            reader.tables.choices.subcategories_of(chosen_category),
             &spec.label,
         ),
         FieldKind::Phone => phone::read_phone(value),

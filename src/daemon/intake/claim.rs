@@ -3,7 +3,8 @@
 
 use std::panic::catch_unwind;
 
-use super::{Incoming, StoreCell, lock, parallel};
+use super::parallel::{self, Workers};
+use super::{Incoming, StoreCell, lock};
 use crate::daemon::Pipeline;
 use crate::message;
 use crate::store::{Claim, IncomingMessage, StoreError, StoreResult};
@@ -35,7 +36,7 @@ fn claim_all(
     store: &StoreCell,
     batch: &[Incoming],
 ) -> StoreResult<Vec<Claim>> {
-    let headers = parallel::map(batch.iter().collect(), |incoming| {
+    let headers = parallel::map(Workers::AllCores, batch.iter().collect(), |incoming| {
         catch_unwind(|| message::parse(header_block(&incoming.raw)))
             .ok()
             .flatten()

@@ -11,7 +11,6 @@ use super::stages::{FiledBatch, Stages};
 use super::{Interrupted, MailboxLoop};
 use crate::daemon::Pipeline;
 use crate::daemon::intake::{Incoming, Outcome, StoreCell};
-use crate::daemon::sender::blocking;
 use crate::mailbox::{MessageKey, RawMessage, Source};
 use crate::store::{MailboxState, StoreError};
 
@@ -55,7 +54,9 @@ impl MailboxLoop<'_> {
                     break;
                 };
                 in_flight -= 1;
-                settling = self.settle_in_turn(source, filed, settling, true).await;
+                settling = self
+                    .settle_in_turn(source, &stages, filed, settling, true)
+                    .await;
             }
             if settling.is_err() {
                 break Ok(());
@@ -80,9 +81,11 @@ impl MailboxLoop<'_> {
         for _ in 0..in_flight {
             let filed = stages.next().await;
             settling = self
-                .settle_in_turn(source, filed, settling, mailbox_ok)
+                .settle_in_turn(source, &stages, filed, settling, mailbox_ok)
                 .await;
         }
+        // The records queued last are written before the round is over.
+        stages.finish().await;
         settling?;
         ended
     }
@@ -93,6 +96,7 @@ impl MailboxLoop<'_> {
     async fn settle_in_turn(
         &mut self,
         source: &mut Source,
+        stages: &Stages,
         filed: FiledBatch,
         before: Result<(), Interrupted>,
         settle: bool,
@@ -104,7 +108,7 @@ impl MailboxLoop<'_> {
         self.count(&outcomes);
         before?;
         if settle {
-            self.settle(source, &outcomes, filed.last).await?;
+            self.settle(source, stages, &outcomes, filed.last).await?;
         }
         Ok(())
     }
@@ -140,6 +144,7 @@ impl MailboxLoop<'_> {
     async fn settle(
         &mut self,
         source: &mut Source,
+        stages: &Stages,
         outcomes: &[Outcome],
         last: MessageKey,
     ) -> Result<(), Interrupted> {
@@ -155,16 +160,13 @@ impl MailboxLoop<'_> {
         if let Err(error) = source.after_filing_many(&settled, &action).await {
             tracing::warn!(n_messages = settled.len(), %error, "could not mark or move filed messages");
         }
-        let name = source.name().to_string();
         let state = MailboxState {
             uid_validity: last.uid_validity,
             highest_uid: last.uid,
         };
-        blocking(&self.store, move |store| {
-            store.record_mailbox_state(&name, state)
-        })
-        .await
-        .map_err(Interrupted::Store)?;
+        // Queued behind the filings rather than awaited: waiting for the store here
+        // would hold up the next fetch.
+        stages.record(source.name(), state);
         self.cursor = Some(last);
         self.watchdog.beat();
         Ok(())

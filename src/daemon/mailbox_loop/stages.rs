@@ -23,9 +23,11 @@ use std::sync::mpsc;
 use tokio::sync::mpsc as async_mpsc;
 
 use crate::daemon::Pipeline;
-use crate::daemon::intake::{self, CheckedBatch, ClaimedBatch, Incoming, Outcome, StoreCell};
+use crate::daemon::intake::{
+    self, CheckedBatch, ClaimedBatch, Incoming, Outcome, StoreCell, Workers,
+};
 use crate::mailbox::MessageKey;
-use crate::store::{StoreError, StoreResult};
+use crate::store::{MailboxState, StoreError, StoreResult};
 
 /// A batch through the stages: what became of its messages, and its last message.
 pub(super) struct FiledBatch {
@@ -38,6 +40,8 @@ pub(super) struct FiledBatch {
 enum StoreJob {
     Claim(Vec<Incoming>, MessageKey),
     File(StoreResult<CheckedBatch>, MessageKey),
+    /// How far a mailbox is filed and settled.
+    Record(String, MailboxState),
     /// No more claims: the store thread lets the check thread end.
     Close,
 }
@@ -47,6 +51,7 @@ pub(super) struct Stages {
     jobs: mpsc::Sender<StoreJob>,
     filed: async_mpsc::UnboundedReceiver<FiledBatch>,
     closed: bool,
+    threads: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Stages {
@@ -58,16 +63,19 @@ impl Stages {
         let check_pipeline = Arc::clone(&pipeline);
         let check_store = Arc::clone(&store);
         let checked = jobs.clone();
-        tokio::task::spawn_blocking(move || {
-            store_thread(&pipeline, &store, job_queue, to_check, filed_sender)
-        });
-        tokio::task::spawn_blocking(move || {
-            check_thread(&check_pipeline, &check_store, check_queue, checked)
-        });
+        let threads = vec![
+            tokio::task::spawn_blocking(move || {
+                store_thread(&pipeline, &store, job_queue, to_check, filed_sender)
+            }),
+            tokio::task::spawn_blocking(move || {
+                check_thread(&check_pipeline, &check_store, check_queue, checked)
+            }),
+        ];
         Stages {
             jobs,
             filed,
             closed: false,
+            threads,
         }
     }
 
@@ -75,6 +83,13 @@ impl Stages {
     pub fn submit(&self, batch: Vec<Incoming>, last: MessageKey) {
         // A send fails only when the store thread is gone; `next` then says so.
         let _ = self.jobs.send(StoreJob::Claim(batch, last));
+    }
+
+    /// Records how far `mailbox` is filed, after the filings asked for before. A
+    /// failure is logged, not returned: the record only lags, and a lagging record
+    /// means messages fetched again and found known.
+    pub fn record(&self, mailbox: &str, state: MailboxState) {
+        let _ = self.jobs.send(StoreJob::Record(mailbox.to_string(), state));
     }
 
     /// The next batch filed, in the order submitted. Call it once per submitted batch.
@@ -98,6 +113,19 @@ impl Stages {
         if !self.closed {
             self.closed = true;
             let _ = self.jobs.send(StoreJob::Close);
+        }
+    }
+}
+
+impl Stages {
+    /// Closes the stages and waits until everything asked of them is done.
+    pub async fn finish(mut self) {
+        self.close();
+        let (jobs, _) = mpsc::channel();
+        // The store thread ends only when every sender of its queue is gone, this one too.
+        drop(std::mem::replace(&mut self.jobs, jobs));
+        for thread in std::mem::take(&mut self.threads) {
+            let _ = thread.await;
         }
     }
 }
@@ -136,6 +164,14 @@ fn store_thread(
                 });
                 let _ = filed.send(FiledBatch { outcomes, last });
             }
+            StoreJob::Record(mailbox, state) => {
+                let recorded = guarded("recording", || {
+                    intake::lock(store).record_mailbox_state(&mailbox, state)
+                });
+                if let Err(error) = recorded {
+                    tracing::error!(%mailbox, %error, "could not record how far the mailbox is filed");
+                }
+            }
             // The check thread ends when its queue is drained, and with it the last
             // sender of `jobs`: this loop then ends too.
             StoreJob::Close => to_check = None,
@@ -152,7 +188,10 @@ fn check_thread(
 ) {
     for (claimed, last) in claimed {
         let checked = claimed.and_then(|claimed| {
-            guarded("checking", || intake::check_batch(pipeline, store, claimed))
+            guarded("checking", || {
+                // The store thread is the pipeline's longest step: a core is left to it.
+                intake::check_batch(pipeline, store, claimed, Workers::SpareOne)
+            })
         });
         if jobs.send(StoreJob::File(checked, last)).is_err() {
             return;
