@@ -53,6 +53,7 @@ fn claim_and_die(daemon: &TestDaemon, mails: &[Vec<u8>]) {
             subject: &parsed.subject,
             received_at: at(ON_TIME),
             raw,
+            sha256: shenbao::store::ContentHash::of(raw),
         })
         .collect();
     let mut store = daemon.store();

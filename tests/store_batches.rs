@@ -8,7 +8,7 @@ use std::path::Path;
 
 use shenbao::store::{
     AttachmentRole, Claim, ContentHash, IncomingMessage, MailboxKey, MessageStatus, NewAttachment,
-    Store,
+    Store, render_each,
 };
 use store_common::*;
 
@@ -128,18 +128,22 @@ fn a_filed_batch_writes_its_attachments_into_one_pack() {
     let mut store = open(dir.path());
     let first = claim_new(&mut store, 1, b"one", "one@example.org");
     let second = claim_new(&mut store, 2, b"two", "two@example.org");
-    let attachment = |name: &str, bytes: &[u8]| NewAttachment {
-        filename: Some(name.to_string()),
-        content_type: "application/pdf".to_string(),
-        role: AttachmentRole::Evidence,
-        bytes: bytes.to_vec(),
+    let attachment = |name: &str, bytes: &[u8]| {
+        NewAttachment::new(
+            Some(name.to_string()),
+            "application/pdf".to_string(),
+            AttachmentRole::Evidence,
+            bytes.to_vec(),
+        )
     };
     let mut one = filing(first, vec![]);
     one.attachments = vec![attachment("a.pdf", b"shared"), attachment("b.pdf", b"own")];
     let mut two = filing(second, vec![]);
     two.attachments = vec![attachment("c.pdf", b"shared")];
     let before = n_packs(dir.path());
-    store.file_many(&[one, two], &no_answers).unwrap();
+    store
+        .file_many(&[one, two], &render_each(&no_answers))
+        .unwrap();
     assert_eq!(n_packs(dir.path()), before + 1);
     let stored = store.attachments(first).unwrap();
     assert_eq!(stored.len(), 2);

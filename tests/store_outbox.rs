@@ -5,7 +5,7 @@ mod store_common;
 
 use shenbao::store::{
     AnswerKind, AnswerState, AttachmentRole, Bounce, MailboxState, NewAttachment, OutboxFilter,
-    Recovered, Store, StoreError,
+    Recovered, Store, StoreError, render_each,
 };
 use shenbao::verdict::Status;
 use store_common::*;
@@ -259,14 +259,16 @@ fn file_many_is_all_or_nothing() {
     let good = filing(one, vec![application("A学会", "science", "")]);
     assert!(
         store
-            .file_many(&[good.clone(), bad], &confirm_each)
+            .file_many(&[good.clone(), bad], &render_each(&confirm_each))
             .is_err()
     );
     assert!(store.applications(&Default::default()).unwrap().is_empty());
     assert!(store.outbox(&Default::default()).unwrap().is_empty());
 
     let second = filing(two, vec![application("B学会", "popular", "")]);
-    let filed = store.file_many(&[good, second], &confirm_each).unwrap();
+    let filed = store
+        .file_many(&[good, second], &render_each(&confirm_each))
+        .unwrap();
     assert_eq!(filed[0].applications[0].receipt, "CZKX2020-0001");
     assert_eq!(filed[1].applications[0].receipt, "CZKX2020-0002");
     let counts = store.counts("2020").unwrap();
@@ -296,10 +298,10 @@ fn mailbox_state_follows_uidvalidity() {
 }
 
 fn attachment(filename: &str, role: AttachmentRole, bytes: &[u8]) -> NewAttachment {
-    NewAttachment {
-        filename: Some(filename.to_string()),
-        content_type: "application/octet-stream".to_string(),
+    NewAttachment::new(
+        Some(filename.to_string()),
+        "application/octet-stream".to_string(),
         role,
-        bytes: bytes.to_vec(),
-    }
+        bytes.to_vec(),
+    )
 }

@@ -21,7 +21,7 @@ use crate::notice::{
     self, CallWording, ComposeError, NoticeContext, NoticeFacts, NoticeKind, Office, Outgoing,
     SuppressReason, TemplateError, Templates,
 };
-use crate::store::{AnswerKind, Filed, Filing, OutgoingAnswer, RenderError};
+use crate::store::{AnswerKind, ApplicationKey, Filed, Filing, OutgoingAnswer, RenderError};
 
 /// Everything the answers need that does not change while the daemon runs.
 #[derive(Debug)]
@@ -143,6 +143,19 @@ impl Answering {
         rate: &RateCounts,
         now: Timestamp,
     ) -> Result<(OutgoingAnswer, AnswerNote), RenderError> {
+        let draft = self.draft(plan, filing, filed, now);
+        self.decide(draft, suppressed, rate)
+    }
+
+    /// The answer's text and bytes: everything but whether it may go out. Needs
+    /// no other message's answer, so a batch's drafts are made on every core.
+    pub fn draft(
+        &self,
+        plan: &AnswerPlan,
+        filing: &Filing,
+        filed: &Filed,
+        now: Timestamp,
+    ) -> Result<Draft, RenderError> {
         let receipts: Vec<String> = filed
             .applications
             .iter()
@@ -178,66 +191,105 @@ impl Answering {
 
         let token = format!("{}-{:08x}", filing.message.0, rand::random::<u32>());
         let message_id = notice::message_id(&receipt, &token, &self.message_id_host);
-        let recipient = plan.headers.as_ref().and_then(recipient_of);
-        let mut reason = suppressed.map(|r| r.as_str().to_string());
-        if reason.is_none()
-            && let Some(recipient) = &recipient
-            && rate.count(recipient) >= self.max_per_sender_per_hour
-        {
-            reason = Some(SuppressReason::RateLimited.as_str().to_string());
-        }
         let outgoing = plan.headers.as_ref().and_then(|headers| {
             Outgoing::answer(headers, &self.from, Some(&self.from_name), &message_id, now)
         });
-        let (to, rfc5322) = match &outgoing {
-            None => {
-                reason.get_or_insert_with(|| SuppressReason::NoSender.as_str().to_string());
-                (String::new(), Vec::new())
-            }
-            Some(outgoing) => match notice::compose(&rendered, outgoing) {
-                Ok(bytes) => (outgoing.to.clone(), bytes),
-                Err(ComposeError::Address(address)) => {
-                    reason.get_or_insert_with(|| {
-                        format!("{}: unusable address {address:?}", SuppressReason::NoSender)
-                    });
-                    (outgoing.to.clone(), Vec::new())
-                }
-                Err(error) if reason.is_some() => {
-                    tracing::debug!(%error, "a suppressed answer could not be composed");
-                    (outgoing.to.clone(), Vec::new())
-                }
-                Err(error) => return Err(Box::new(error)),
-            },
-        };
-        if reason.is_none()
-            && let Some(recipient) = &recipient
-        {
-            rate.add(recipient);
-        }
+        let composed = outgoing.map(|outgoing| {
+            let bytes = notice::compose(&rendered, &outgoing);
+            (outgoing.to, bytes)
+        });
         let mut applications: Vec<_> = filed.applications.iter().map(|a| a.application).collect();
         for link in &filed.evidence {
             if !applications.contains(&link.application) {
                 applications.push(link.application);
             }
         }
-        let note = AnswerNote {
+        Ok(Draft {
             kind,
-            suppressed: reason.clone(),
             receipt,
-        };
-        let answer = OutgoingAnswer {
-            kind,
-            to,
+            recipient: plan.headers.as_ref().and_then(recipient_of),
             subject: rendered.subject,
             body_text: rendered.text,
-            body_html: Some(rendered.html),
+            body_html: rendered.html,
             message_id,
-            rfc5322,
+            composed,
             applications,
+        })
+    }
+
+    /// Whether a draft goes out or is kept suppressed: the reasons of its headers,
+    /// then the hourly limit, counted in the batch's order.
+    pub fn decide(
+        &self,
+        draft: Result<Draft, RenderError>,
+        suppressed: Option<SuppressReason>,
+        rate: &RateCounts,
+    ) -> Result<(OutgoingAnswer, AnswerNote), RenderError> {
+        let draft = draft?;
+        let mut reason = suppressed.map(|r| r.as_str().to_string());
+        if reason.is_none()
+            && let Some(recipient) = &draft.recipient
+            && rate.count(recipient) >= self.max_per_sender_per_hour
+        {
+            reason = Some(SuppressReason::RateLimited.as_str().to_string());
+        }
+        let (to, rfc5322) = match draft.composed {
+            None => {
+                reason.get_or_insert_with(|| SuppressReason::NoSender.as_str().to_string());
+                (String::new(), Vec::new())
+            }
+            Some((to, Ok(bytes))) => (to, bytes),
+            Some((to, Err(ComposeError::Address(address)))) => {
+                reason.get_or_insert_with(|| {
+                    format!("{}: unusable address {address:?}", SuppressReason::NoSender)
+                });
+                (to, Vec::new())
+            }
+            Some((to, Err(error))) if reason.is_some() => {
+                tracing::debug!(%error, "a suppressed answer could not be composed");
+                (to, Vec::new())
+            }
+            Some((_, Err(error))) => return Err(Box::new(error)),
+        };
+        if reason.is_none()
+            && let Some(recipient) = &draft.recipient
+        {
+            rate.add(recipient);
+        }
+        let note = AnswerNote {
+            kind: draft.kind,
+            suppressed: reason.clone(),
+            receipt: draft.receipt,
+        };
+        let answer = OutgoingAnswer {
+            kind: draft.kind,
+            to,
+            subject: draft.subject,
+            body_text: draft.body_text,
+            body_html: Some(draft.body_html),
+            message_id: draft.message_id,
+            rfc5322,
+            applications: draft.applications,
             suppressed: reason,
         };
         Ok((answer, note))
     }
+}
+
+/// An answer rendered and composed, before it is known whether it may go out.
+#[derive(Debug)]
+pub struct Draft {
+    kind: AnswerKind,
+    receipt: String,
+    /// Where it goes (lower-cased), for the hourly limit.
+    recipient: Option<String>,
+    subject: String,
+    body_text: String,
+    body_html: String,
+    message_id: String,
+    /// The address and the message's bytes; `None` when the message had no sender.
+    composed: Option<(String, Result<Vec<u8>, ComposeError>)>,
+    applications: Vec<ApplicationKey>,
 }
 
 /// The address an answer to `headers` goes to, lower-cased (as the store counts it).

@@ -218,16 +218,19 @@ fn split_message(
     let attachments = std::mem::take(&mut message.attachments)
         .into_iter()
         .enumerate()
-        .map(|(index, attachment)| NewAttachment {
-            filename: attachment.filename,
-            content_type: attachment.content_type,
-            role: match roles.get(index) {
+        .map(|(index, attachment)| {
+            let role = match roles.get(index) {
                 Some(Role::Form { .. }) => AttachmentRole::Form,
                 Some(Role::Evidence) => AttachmentRole::Evidence,
                 Some(Role::Unreadable) => AttachmentRole::Unreadable,
                 Some(Role::Ignored) | None => AttachmentRole::Ignored,
-            },
-            bytes: attachment.bytes,
+            };
+            NewAttachment::new(
+                attachment.filename,
+                attachment.content_type,
+                role,
+                attachment.bytes,
+            )
         })
         .collect();
     message.text_body = String::new();

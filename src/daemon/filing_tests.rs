@@ -180,7 +180,7 @@ fn an_application_is_keyed_by_roster_name_category_and_project() {
     );
     let roles: Vec<_> = plan.filing.attachments.iter().map(|a| a.role).collect();
     assert_eq!(roles, [AttachmentRole::Form, AttachmentRole::Evidence]);
-    assert_eq!(plan.filing.attachments[1].bytes, b"%PDF");
+    assert_eq!(plan.filing.attachments[1].bytes(), b"%PDF");
     let headers = plan.answer.headers.expect("headers kept");
     assert!(headers.attachments.is_empty() && headers.text_body.is_empty());
 }

@@ -30,7 +30,7 @@ mod claim;
 mod file;
 mod parallel;
 
-pub use self::claim::{ClaimedBatch, claim_batch};
+pub use self::claim::{ClaimRequest, ClaimedBatch, claim_batch, claim_prepared, prepare_claims};
 pub use self::parallel::Workers;
 
 /// The store, shared by the intake's workers and the sender.

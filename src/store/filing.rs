@@ -4,7 +4,8 @@
 use jiff::Timestamp;
 
 use super::model::{
-    AnswerKind, ApplicationKey, AttachmentKey, AttachmentRole, MailboxKey, MessageKey, VersionKey,
+    AnswerKind, ApplicationKey, AttachmentKey, AttachmentRole, ContentHash, MailboxKey, MessageKey,
+    VersionKey,
 };
 use crate::verdict::{Deficiency, Status};
 
@@ -21,6 +22,9 @@ pub struct IncomingMessage<'a> {
     pub received_at: Timestamp,
     /// The whole message, as fetched.
     pub raw: &'a [u8],
+    /// Of `raw` ([`ContentHash::of`]): the caller hashes, so that a batch is hashed
+    /// on every core rather than in the store's transaction.
+    pub sha256: ContentHash,
 }
 
 /// What `claim` found.
@@ -64,7 +68,35 @@ pub struct NewAttachment {
     pub filename: Option<String>,
     pub content_type: String,
     pub role: AttachmentRole,
-    pub bytes: Vec<u8>,
+    bytes: Vec<u8>,
+    /// Of `bytes`, computed with them: hashing is done where the message is
+    /// checked, on every core, not in the filing transaction.
+    sha256: ContentHash,
+}
+
+impl NewAttachment {
+    pub fn new(
+        filename: Option<String>,
+        content_type: String,
+        role: AttachmentRole,
+        bytes: Vec<u8>,
+    ) -> NewAttachment {
+        NewAttachment {
+            filename,
+            content_type,
+            role,
+            sha256: ContentHash::of(&bytes),
+            bytes,
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn sha256(&self) -> ContentHash {
+        self.sha256
+    }
 }
 
 /// One application sheet, as one new version of its application.
@@ -159,3 +191,24 @@ pub type RenderError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Turns what was filed into the answers to queue (they need the receipt numbers).
 pub type Render<'r> = &'r dyn Fn(&Filing, &Filed) -> Result<Vec<OutgoingAnswer>, RenderError>;
+
+/// A batch's filings, each with what was filed for it.
+pub type FiledPairs<'f> = [(&'f Filing, &'f Filed)];
+
+/// [`Render`] for a whole batch at once, one list of answers per filing in the
+/// batch's order: the renderer may spread the work over threads while the
+/// filing transaction waits.
+pub type RenderMany<'r> =
+    &'r dyn Fn(&FiledPairs<'_>) -> Result<Vec<Vec<OutgoingAnswer>>, RenderError>;
+
+/// Renders a batch one filing after another with `render`.
+pub fn render_each(
+    render: Render<'_>,
+) -> impl Fn(&FiledPairs<'_>) -> Result<Vec<Vec<OutgoingAnswer>>, RenderError> + '_ {
+    move |pairs| {
+        pairs
+            .iter()
+            .map(|(filing, filed)| render(filing, filed))
+            .collect()
+    }
+}

@@ -60,8 +60,8 @@ mod sqlite;
 
 pub use error::{StoreError, StoreResult};
 pub use filing::{
-    Bounce, Claim, EvidenceLink, Filed, FiledApplication, Filing, IncomingMessage, NewApplication,
-    NewAttachment, OutgoingAnswer, Render, RenderError,
+    Bounce, Claim, EvidenceLink, Filed, FiledApplication, FiledPairs, Filing, IncomingMessage,
+    NewApplication, NewAttachment, OutgoingAnswer, Render, RenderError, RenderMany, render_each,
 };
 pub use model::{
     AnswerKey, AnswerKind, AnswerState, ApplicationKey, AttachmentKey, AttachmentRole, ContentHash,
@@ -142,7 +142,7 @@ pub trait Store: Send {
 
     /// Files one claimed message and queues its answers, in one transaction.
     fn file(&mut self, filing: &Filing, render: Render<'_>) -> StoreResult<Filed> {
-        let mut filed = self.file_many(std::slice::from_ref(filing), render)?;
+        let mut filed = self.file_many(std::slice::from_ref(filing), &render_each(render))?;
         filed
             .pop()
             .ok_or_else(|| StoreError::Invalid("filing one message returned nothing".to_string()))
@@ -150,7 +150,7 @@ pub trait Store: Send {
 
     /// Files several messages in one transaction: all or none. On an error the
     /// caller may file them one by one to find the culprit.
-    fn file_many(&mut self, filings: &[Filing], render: Render<'_>) -> StoreResult<Vec<Filed>>;
+    fn file_many(&mut self, filings: &[Filing], render: RenderMany<'_>) -> StoreResult<Vec<Filed>>;
 
     // --- applications ---
 

@@ -48,7 +48,7 @@ impl Store for FlakyStore {
     fn record_mailbox_state(&mut self, mailbox: &str, state: MailboxState) -> StoreResult<()> {
         self.inner.record_mailbox_state(mailbox, state)
     }
-    fn file_many(&mut self, filings: &[Filing], render: Render<'_>) -> StoreResult<Vec<Filed>> {
+    fn file_many(&mut self, filings: &[Filing], render: RenderMany<'_>) -> StoreResult<Vec<Filed>> {
         let poisoned = filings.iter().any(|filing| {
             filing
                 .attachments

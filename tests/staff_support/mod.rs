@@ -168,6 +168,7 @@ pub fn file_sheet(store: &mut SqliteStore, uid: u32, sheet: &Sheet, at: Timestam
         subject: "申报",
         received_at: at,
         raw: &raw,
+        sha256: shenbao::store::ContentHash::of(&raw),
     };
     let Claim::New(message) = store.claim(&incoming, at).unwrap() else {
         panic!("message {uid} is not new");
@@ -229,6 +230,7 @@ pub fn unreadable_message(store: &mut SqliteStore, uid: u32, at: Timestamp) -> M
         subject: "损坏的申报",
         received_at: at,
         raw: &raw,
+        sha256: shenbao::store::ContentHash::of(&raw),
     };
     loop {
         let message = match store.claim(&incoming, at).unwrap() {

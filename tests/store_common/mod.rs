@@ -45,6 +45,7 @@ pub fn incoming<'a>(
         subject: "申报",
         received_at,
         raw,
+        sha256: shenbao::store::ContentHash::of(raw),
     }
 }
 

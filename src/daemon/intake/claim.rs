@@ -1,17 +1,25 @@
-//! The first step of a batch: read each message's headers (on every core) and
-//! claim the whole batch in one store call.
+//! The first step of a batch: read each message's headers and hash it (on
+//! every core, [`prepare_claims`]), then claim the whole batch in one store
+//! call ([`claim_prepared`]).
 
 use std::panic::catch_unwind;
 
 use super::parallel::{self, Workers};
 use super::{Incoming, StoreCell, lock};
 use crate::daemon::Pipeline;
-use crate::message;
-use crate::store::{Claim, IncomingMessage, StoreError, StoreResult};
+use crate::message::{self, ParsedMessage};
+use crate::store::{Claim, ContentHash, IncomingMessage, StoreError, StoreResult};
 
 /// A batch claimed in the store, waiting to be checked.
 pub struct ClaimedBatch {
     pub(super) messages: Vec<(Incoming, Claim)>,
+}
+
+/// A fetched batch with what its claim needs: each message's headers and hash.
+pub struct ClaimRequest {
+    batch: Vec<Incoming>,
+    headers: Vec<ParsedMessage>,
+    hashes: Vec<ContentHash>,
 }
 
 /// Claims the batch in one store call (one transaction for the SQLite store).
@@ -24,31 +32,50 @@ pub fn claim_batch(
     store: &StoreCell,
     batch: Vec<Incoming>,
 ) -> StoreResult<ClaimedBatch> {
-    let claims = claim_all(pipeline, store, &batch)?;
-    Ok(ClaimedBatch {
-        messages: batch.into_iter().zip(claims).collect(),
-    })
+    claim_prepared(pipeline, store, prepare_claims(batch))
 }
 
-/// Claims the whole batch in one store call (one transaction for the SQLite store).
-fn claim_all(
-    pipeline: &Pipeline,
-    store: &StoreCell,
-    batch: &[Incoming],
-) -> StoreResult<Vec<Claim>> {
-    let headers = parallel::map(Workers::AllCores, batch.iter().collect(), |incoming| {
-        catch_unwind(|| message::parse(header_block(&incoming.raw)))
+/// Reads the headers and hashes the bytes of each message, on every core. Pure: the
+/// daemon does it before the batch reaches the store thread.
+pub fn prepare_claims(batch: Vec<Incoming>) -> ClaimRequest {
+    let prepared = parallel::map(Workers::AllCores, batch.iter().collect(), |incoming| {
+        let headers = catch_unwind(|| message::parse(header_block(&incoming.raw)))
             .ok()
             .flatten()
-            .unwrap_or_default()
+            .unwrap_or_default();
+        (headers, ContentHash::of(&incoming.raw))
     });
-    let headers: Vec<message::ParsedMessage> =
-        headers.into_iter().map(Option::unwrap_or_default).collect();
+    let (headers, hashes) = batch
+        .iter()
+        .zip(prepared)
+        .map(|(incoming, prepared)| {
+            prepared.unwrap_or_else(|| (ParsedMessage::default(), ContentHash::of(&incoming.raw)))
+        })
+        .unzip();
+    ClaimRequest {
+        batch,
+        headers,
+        hashes,
+    }
+}
+
+/// Claims a prepared batch in one store call (see [`claim_batch`]).
+pub fn claim_prepared(
+    pipeline: &Pipeline,
+    store: &StoreCell,
+    request: ClaimRequest,
+) -> StoreResult<ClaimedBatch> {
+    let ClaimRequest {
+        batch,
+        headers,
+        hashes,
+    } = request;
     let now = pipeline.clock.now();
     let messages: Vec<IncomingMessage<'_>> = batch
         .iter()
         .zip(&headers)
-        .map(|(incoming, headers)| IncomingMessage {
+        .zip(&hashes)
+        .map(|((incoming, headers), sha256)| IncomingMessage {
             location: &incoming.location,
             message_id: headers.message_id.as_deref(),
             from: headers.from.as_deref(),
@@ -58,6 +85,7 @@ fn claim_all(
                 .or(headers.received_at)
                 .unwrap_or(now),
             raw: &incoming.raw,
+            sha256: *sha256,
         })
         .collect();
     let claims = lock(store).claim_many(&messages, now)?;
@@ -68,7 +96,10 @@ fn claim_all(
             claims.len()
         )));
     }
-    Ok(claims)
+    drop(messages);
+    Ok(ClaimedBatch {
+        messages: batch.into_iter().zip(claims).collect(),
+    })
 }
 
 /// The header block: up to the first empty line (the whole input without one).

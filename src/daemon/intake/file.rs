@@ -5,12 +5,15 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use super::parallel::{self, Workers};
 use super::{Outcome, Pending, Ready, StoreCell, lock};
 use crate::daemon::Pipeline;
 use crate::daemon::answers::{AnswerNote, Answering, RateCounts};
 use jiff::Timestamp;
 
-use crate::store::{Bounce, Filed, Filing, MessageKey, OutgoingAnswer, RenderError, StoreResult};
+use crate::store::{
+    Bounce, FiledPairs, Filing, MessageKey, OutgoingAnswer, RenderError, StoreResult,
+};
 
 /// Files every ready message; outcomes in their order.
 pub(super) fn file_all(
@@ -92,21 +95,40 @@ fn file_together(
     let rate = RateCounts::new(counted.clone());
     let notes: RefCell<Vec<Option<AnswerNote>>> = RefCell::new(vec![None; filings.len()]);
     let now = pipeline.clock.now();
-    let render = |filing: &Filing, filed: &Filed| -> Result<Vec<OutgoingAnswer>, RenderError> {
-        let index = *index_of
-            .get(&filing.message)
-            .ok_or_else(|| format!("no answer plan for message {}", filing.message.0))?;
-        let ready = &pending[index];
-        let (answer, note) = pipeline.answering.render(
-            &ready.answer,
-            filing,
-            filed,
-            ready.suppressed,
-            &rate,
-            now,
-        )?;
-        notes.borrow_mut()[index] = Some(note);
-        Ok(vec![answer])
+    let render = |pairs: &FiledPairs<'_>| -> Result<Vec<Vec<OutgoingAnswer>>, RenderError> {
+        let planned = pairs
+            .iter()
+            .map(|&(filing, filed)| {
+                let index = *index_of
+                    .get(&filing.message)
+                    .ok_or_else(|| format!("no answer plan for message {}", filing.message.0))?;
+                Ok((index, filing, filed))
+            })
+            .collect::<Result<Vec<_>, RenderError>>()?;
+        // Drafted on every core while the transaction waits: rendering is a third
+        // of a filing's time, and the store thread is the pipeline's longest step.
+        let drafts = parallel::map(
+            Workers::AllCores,
+            planned.clone(),
+            |(index, filing, filed)| {
+                pipeline
+                    .answering
+                    .draft(&pending[index].answer, filing, filed, now)
+            },
+        );
+        planned
+            .iter()
+            .zip(drafts)
+            .map(|(&(index, _, _), draft)| {
+                let draft = draft.ok_or("drafting an answer panicked")?;
+                let (answer, note) =
+                    pipeline
+                        .answering
+                        .decide(draft, pending[index].suppressed, &rate)?;
+                notes.borrow_mut()[index] = Some(note);
+                Ok(vec![answer])
+            })
+            .collect()
     };
     let all_filed = lock(store).file_many(filings, &render)?;
     let notes = notes.into_inner();

@@ -68,7 +68,10 @@ impl MailboxLoop<'_> {
             let Some(last) = fetched.iter().map(|m| m.key()).max_by_key(|k| k.uid) else {
                 break Ok(());
             };
-            stages.submit(fetched.into_iter().map(Incoming::from).collect(), last);
+            let batch = fetched.into_iter().map(Incoming::from).collect();
+            if let Err(error) = stages.submit(batch, last).await {
+                break Err(Interrupted::Store(error));
+            }
             in_flight += 1;
             cursor = last;
             if *stop.borrow() {

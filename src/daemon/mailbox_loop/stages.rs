@@ -24,7 +24,7 @@ use tokio::sync::mpsc as async_mpsc;
 
 use crate::daemon::Pipeline;
 use crate::daemon::intake::{
-    self, CheckedBatch, ClaimedBatch, Incoming, Outcome, StoreCell, Workers,
+    self, CheckedBatch, ClaimRequest, ClaimedBatch, Incoming, Outcome, StoreCell, Workers,
 };
 use crate::mailbox::MessageKey;
 use crate::store::{MailboxState, StoreError, StoreResult};
@@ -38,7 +38,7 @@ pub(super) struct FiledBatch {
 
 /// What the store thread is asked to do, in order.
 enum StoreJob {
-    Claim(Vec<Incoming>, MessageKey),
+    Claim(ClaimRequest, MessageKey),
     File(StoreResult<CheckedBatch>, MessageKey),
     /// How far a mailbox is filed and settled.
     Record(String, MailboxState),
@@ -79,10 +79,16 @@ impl Stages {
         }
     }
 
-    /// Hands a fetched batch to the stages.
-    pub fn submit(&self, batch: Vec<Incoming>, last: MessageKey) {
+    /// Hands a fetched batch to the stages. Its headers are read and its messages
+    /// hashed here, on every core, so that the store thread only claims.
+    /// An `Err` (a bug: the parsers are guarded) means the batch was not submitted.
+    pub async fn submit(&self, batch: Vec<Incoming>, last: MessageKey) -> StoreResult<()> {
+        let request = tokio::task::spawn_blocking(move || intake::prepare_claims(batch))
+            .await
+            .map_err(|_| StoreError::Invalid("preparing a batch's claims panicked".into()))?;
         // A send fails only when the store thread is gone; `next` then says so.
-        let _ = self.jobs.send(StoreJob::Claim(batch, last));
+        let _ = self.jobs.send(StoreJob::Claim(request, last));
+        Ok(())
     }
 
     /// Records how far `mailbox` is filed, after the filings asked for before. A
@@ -152,8 +158,10 @@ fn store_thread(
     let mut to_check = Some(to_check);
     for job in jobs {
         match job {
-            StoreJob::Claim(batch, last) => {
-                let claimed = guarded("claiming", || intake::claim_batch(pipeline, store, batch));
+            StoreJob::Claim(request, last) => {
+                let claimed = guarded("claiming", || {
+                    intake::claim_prepared(pipeline, store, request)
+                });
                 if let Some(to_check) = &to_check {
                     let _ = to_check.send((claimed, last));
                 }

@@ -11,7 +11,9 @@ use super::messages::wrong_message_state;
 use super::outbox;
 use crate::store::blobs::Packs;
 use crate::store::error::{StoreError, StoreResult};
-use crate::store::filing::{EvidenceLink, Filed, FiledApplication, Filing, NewApplication, Render};
+use crate::store::filing::{
+    EvidenceLink, Filed, FiledApplication, Filing, NewApplication, RenderMany,
+};
 use crate::store::model::{
     ApplicationKey, AttachmentKey, AttachmentRole, ContentHash, MessageKey, VersionKey,
 };
@@ -22,7 +24,7 @@ pub fn file_many(
     packs: &Packs,
     receipt_prefix: &str,
     filings: &[Filing],
-    render: Render<'_>,
+    render: RenderMany<'_>,
 ) -> StoreResult<Vec<Filed>> {
     // The bytes first, in one pack, outside the transaction: a rollback leaves
     // only an unreferenced pack.
@@ -32,7 +34,7 @@ pub fn file_many(
             filing
                 .attachments
                 .iter()
-                .map(|attachment| ContentHash::of(&attachment.bytes))
+                .map(|attachment| attachment.sha256())
                 .collect()
         })
         .collect();
@@ -43,21 +45,31 @@ pub fn file_many(
             filing_hashes
                 .iter()
                 .zip(&filing.attachments)
-                .map(|(hash, attachment)| (*hash, attachment.bytes.as_slice()))
+                .map(|(hash, attachment)| (*hash, attachment.bytes()))
         })
         .collect();
     let written = blob_index::write_unstored(conn, packs, &blobs)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     blob_index::record(&tx, &written)?;
-    let mut all_filed = Vec::with_capacity(filings.len());
-    for (filing, attachment_hashes) in filings.iter().zip(&hashes) {
-        let mut filed = file_one(&tx, receipt_prefix, filing, attachment_hashes)?;
-        let answers = render(filing, &filed).map_err(StoreError::Render)?;
-        for answer in &answers {
+    let mut all_filed = filings
+        .iter()
+        .zip(&hashes)
+        .map(|(filing, attachment_hashes)| file_one(&tx, receipt_prefix, filing, attachment_hashes))
+        .collect::<StoreResult<Vec<Filed>>>()?;
+    let pairs: Vec<(&Filing, &Filed)> = filings.iter().zip(&all_filed).collect();
+    let answers = render(&pairs).map_err(StoreError::Render)?;
+    if answers.len() != filings.len() {
+        return Err(StoreError::Invalid(format!(
+            "{} filings were rendered into {} lists of answers",
+            filings.len(),
+            answers.len()
+        )));
+    }
+    for ((filing, filed), answers) in filings.iter().zip(&mut all_filed).zip(&answers) {
+        for answer in answers {
             let key = outbox::insert(&tx, answer, Some(filing.message), filing.filed_at)?;
             filed.answers.push(key);
         }
-        all_filed.push(filed);
     }
     tx.commit()?;
     Ok(all_filed)
@@ -88,7 +100,7 @@ fn file_one(
                     attachment.filename,
                     attachment.content_type,
                     sha256.to_hex(),
-                    size_to_sql(attachment.bytes.len())?,
+                    size_to_sql(attachment.bytes().len())?,
                     attachment.role.as_str(),
                 ],
                 |row| row.get(0),

@@ -27,7 +27,7 @@ pub fn claim_many(
     now: Timestamp,
     max_attempts: u32,
 ) -> StoreResult<Vec<Claim>> {
-    let hashes: Vec<ContentHash> = messages.iter().map(|m| ContentHash::of(m.raw)).collect();
+    let hashes: Vec<ContentHash> = messages.iter().map(|m| m.sha256).collect();
     let raws: Vec<(ContentHash, &[u8])> = hashes
         .iter()
         .zip(messages)

@@ -44,7 +44,7 @@ use rusqlite::Connection;
 use super::Store;
 use super::blobs::{LooseFiles, Packs};
 use super::error::{StoreError, StoreResult};
-use super::filing::{Bounce, Claim, Filed, Filing, IncomingMessage, OutgoingAnswer, Render};
+use super::filing::{Bounce, Claim, Filed, Filing, IncomingMessage, OutgoingAnswer, RenderMany};
 use super::model::{AnswerKey, ApplicationKey, ContentHash, MessageKey};
 use super::records::{
     ApplicationFilter, ApplicationRecord, AttachmentRecord, CategoryCount, DeliveryFailure,
@@ -180,7 +180,7 @@ impl Store for SqliteStore {
         messages::record_mailbox_state(&self.conn, mailbox, state)
     }
 
-    fn file_many(&mut self, filings: &[Filing], render: Render<'_>) -> StoreResult<Vec<Filed>> {
+    fn file_many(&mut self, filings: &[Filing], render: RenderMany<'_>) -> StoreResult<Vec<Filed>> {
         let prefix = &self.options.receipt_prefix;
         filing::file_many(&mut self.conn, &self.packs, prefix, filings, render)
     }
