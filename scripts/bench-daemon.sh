@@ -62,7 +62,7 @@ done
 # ---- settings: the 2020 call with a deadline ahead (INTERNALDATE is today), the shipped roster ----
 sed 's/^deadline = "2020-08-31T23:59:59"/deadline = "2099-12-31T23:59:59"/' config/call-2020.toml > "$WORK/call.toml"
 echo secret > "$WORK/password"
-settings() {  # settings ACCOUNT IDLE BATCH TRANSPORT-LINES
+settings() {  # settings ACCOUNT IDLE TRANSPORT-LINES  (batches: the shipped default)
   cat <<EOF
 call = "call.toml"
 roster = "$REPO/config/roster.csv"
@@ -78,10 +78,9 @@ user = "$1"
 password_file = "password"
 ca_file = "$ROOT/tls/ca.pem"
 idle = $2
-batch_size = $3
 
 [transport]
-$4
+$3
 
 [answers]
 from_name = "常州市科协学会部"
@@ -90,10 +89,10 @@ phone = "0519-86619613"
 templates = "$REPO/config/templates"
 EOF
 }
-settings "$DESK" false 500 "kind = \"directory\"
+settings "$DESK" false "kind = \"directory\"
 path = \"outbox\"
 from = \"$DESK\"" > "$WORK/bench.toml"
-settings "$IDLE_DESK" true 500 "kind = \"smtp\"
+settings "$IDLE_DESK" true "kind = \"smtp\"
 host = \"127.0.0.1\"
 port = $SMTP_PORT
 tls = \"none\"

@@ -9,10 +9,11 @@
 //! ```
 //!
 //! Two loops run side by side: the mailbox loop (`mailbox_loop.rs`) takes mail
-//! in and files it, a batch at a time and three batches in hand (one filed
-//! while the next is checked and the one after fetched), and each round
-//! records the poll and queues the staff digest when due (`staff_duties.rs`);
-//! the [`Sender`] sends what was queued. A stuck mailbox operation is
+//! in and files it, a batch at a time with several batches in hand: the loop
+//! fetches while a store thread claims and files (one transaction a batch) and
+//! a check thread checks (`mailbox_loop/stages.rs`); each round records the
+//! poll and queues the staff digest when due (`staff_duties.rs`); the
+//! [`Sender`] sends what was queued. A stuck mailbox operation is
 //! abandoned by the [`Watchdog`]. Exactly once comes from the store (see
 //! `store`), not from stopping cleanly; still, on a stop request the batches
 //! in hand are filed and the answer in hand is sent before the loops end.

@@ -127,7 +127,10 @@ mod tests {
         assert_eq!(header_block(b"A: b\r\n\r\nbody\r\n\r\n"), b"A: b\r\n\r\n");
         assert_eq!(header_block(b"A: b\n\nbody"), b"A: b\n\n");
         assert_eq!(header_block(b"A: b"), b"A: b");
-        assert_eq!(header_block(b"A: b\r\nC: d\r\n\r\nbody\n\n"), b"A: b\r\nC: d\r\n\r\n");
+        assert_eq!(
+            header_block(b"A: b\r\nC: d\r\n\r\nbody\n\n"),
+            b"A: b\r\nC: d\r\n\r\n"
+        );
         assert_eq!(header_block(b"\r\n\r\nbody"), b"\r\n\r\n");
         assert_eq!(header_block(b"A: b\n"), b"A: b\n");
         assert_eq!(header_block(b""), b"");
