@@ -56,6 +56,8 @@ use super::records::{
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Prepared statements kept: every statement of a claim and a filing stays prepared.
 const STATEMENT_CACHE: usize = 64;
+/// WAL pages (4 KiB) after which a commit checkpoints: a 16 MB WAL at most, between them.
+const WAL_CHECKPOINT_PAGES: i64 = 4096;
 
 pub struct SqliteStore {
     conn: Connection,
@@ -85,6 +87,10 @@ impl SqliteStore {
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Each checkpoint syncs the WAL and the database: at SQLite's default of
+        // 1,000 pages that was ~11 checkpoints (22 fsyncs) per 1,000 mails filed,
+        // on the thread every filing waits for.
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrate::migrate(&mut conn)?;
         Ok(SqliteStore {
@@ -325,6 +331,7 @@ mod tests {
         assert_eq!(pragma("synchronous"), "Integer(1)");
         assert_eq!(pragma("foreign_keys"), "Integer(1)");
         assert_eq!(pragma("busy_timeout"), "Integer(10000)");
+        assert_eq!(pragma("wal_autocheckpoint"), "Integer(4096)");
     }
 
     #[test]
