@@ -2,7 +2,9 @@
 //! late notice or "received, under review". Rendered inside the store's filing
 //! transaction (the render closure), because it quotes receipt numbers that
 //! exist only there; queued in that same transaction, so a filed message
-//! always has its answer and an unfiled one never does.
+//! always has its answer and an unfiled one never does. A batch's answers are
+//! drafted on every core ([`Answering::draft`]) and then decided in order
+//! ([`Answering::decide`]: the hourly limit counts in the batch's order).
 //!
 //! An answer that must not go out (RFC 3834: auto-replies, lists, bounces; our
 //! own address; more than the hourly number to one sender) is still rendered

@@ -26,7 +26,9 @@
 //! undo the first), `file` takes a render closure: inside the transaction it
 //! allocates the receipts, calls `render(&filing, &filed)` and queues what it
 //! returns. The closure only renders text; if it fails, the transaction rolls
-//! back and nothing was filed.
+//! back and nothing was filed. `file_many` files a whole batch first and then
+//! makes one call for all of it (`RenderMany`), so that the caller may render
+//! on several threads while the transaction waits.
 //!
 //! # Receipts and versions
 //!
