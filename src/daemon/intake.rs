@@ -178,14 +178,37 @@ pub fn file_batch(
     store: &StoreCell,
     checked: CheckedBatch,
 ) -> StoreResult<Vec<Outcome>> {
+    file_batch_leaving(pipeline, store, checked).map(|(outcomes, _)| outcomes)
+}
+
+/// A filed batch's messages and attachments, to be freed elsewhere: freeing a
+/// batch's megabytes took 5% of the store thread's time.
+pub struct Spent {
+    _filings: Vec<Filing>,
+    _pending: Vec<Pending>,
+}
+
+/// [`file_batch`], leaving the batch's bytes to the caller to free.
+pub fn file_batch_leaving(
+    pipeline: &Pipeline,
+    store: &StoreCell,
+    checked: CheckedBatch,
+) -> StoreResult<(Vec<Outcome>, Spent)> {
     let CheckedBatch {
         mut outcomes,
         ready,
     } = checked;
-    let (indexes, ready): (Vec<usize>, Vec<Ready>) = ready.into_iter().unzip();
+    let mut indexes = Vec::with_capacity(ready.len());
+    let mut filings = Vec::with_capacity(ready.len());
+    let mut pending = Vec::with_capacity(ready.len());
+    for (index, ready) in ready {
+        indexes.push(index);
+        filings.push(ready.filing);
+        pending.push(ready.pending);
+    }
     for (index, outcome) in indexes
         .into_iter()
-        .zip(file::file_all(pipeline, store, ready)?)
+        .zip(file::file_all(pipeline, store, &filings, &pending)?)
     {
         outcomes[index] = Some(outcome);
     }
@@ -193,7 +216,11 @@ pub fn file_batch(
     for outcome in &outcomes {
         log_outcome(outcome);
     }
-    Ok(outcomes)
+    let spent = Spent {
+        _filings: filings,
+        _pending: pending,
+    };
+    Ok((outcomes, spent))
 }
 
 /// A claimed message: checked when it is new (or to be retried), else done with.

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::parallel::{self, Workers};
-use super::{Outcome, Pending, Ready, StoreCell, lock};
+use super::{Outcome, Pending, StoreCell, lock};
 use crate::daemon::Pipeline;
 use crate::daemon::answers::{AnswerNote, Answering, RateCounts};
 use jiff::Timestamp;
@@ -19,17 +19,14 @@ use crate::store::{
 pub(super) fn file_all(
     pipeline: &Pipeline,
     store: &StoreCell,
-    ready: Vec<Ready>,
+    filings: &[Filing],
+    pending: &[Pending],
 ) -> StoreResult<Vec<Outcome>> {
-    if ready.is_empty() {
+    if filings.is_empty() {
         return Ok(Vec::new());
     }
-    let (filings, pending): (Vec<Filing>, Vec<Pending>) = ready
-        .into_iter()
-        .map(|ready| (ready.filing, ready.pending))
-        .unzip();
-    let counted = answers_last_hour(pipeline, store, &pending)?;
-    let error = match file_together(pipeline, store, &filings, &pending, &counted) {
+    let counted = answers_last_hour(pipeline, store, pending)?;
+    let error = match file_together(pipeline, store, filings, pending, &counted) {
         Ok(outcomes) => return Ok(outcomes),
         Err(error) => error,
     };
@@ -37,7 +34,7 @@ pub(super) fn file_all(
         tracing::warn!(%error, n_messages = filings.len(), "filing the batch failed; filing its messages one by one");
     }
     let mut outcomes = Vec::with_capacity(filings.len());
-    for (filing, pending) in filings.iter().zip(&pending) {
+    for (filing, pending) in filings.iter().zip(pending) {
         let alone = file_together(
             pipeline,
             store,

@@ -104,14 +104,21 @@ impl MailboxLoop<'_> {
         before: Result<(), Interrupted>,
         settle: bool,
     ) -> Result<(), Interrupted> {
-        let outcomes = match filed.outcomes {
+        let FiledBatch {
+            outcomes,
+            last,
+            spent,
+        } = filed;
+        // Freed here rather than on the store thread, which every batch waits for.
+        drop(spent);
+        let outcomes = match outcomes {
             Ok(outcomes) => outcomes,
             Err(error) => return before.and(Err(Interrupted::Store(error))),
         };
         self.count(&outcomes);
         before?;
         if settle {
-            self.settle(source, stages, &outcomes, filed.last).await?;
+            self.settle(source, stages, &outcomes, last).await?;
         }
         Ok(())
     }

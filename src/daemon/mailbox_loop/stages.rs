@@ -34,6 +34,8 @@ pub(super) struct FiledBatch {
     /// `Err` when the store failed on the batch: it is to be fetched again later.
     pub outcomes: StoreResult<Vec<Outcome>>,
     pub last: MessageKey,
+    /// Its bytes, freed by whoever drops this, not by the store thread.
+    pub spent: Option<intake::Spent>,
 }
 
 /// What the store thread is asked to do, in order.
@@ -105,6 +107,7 @@ impl Stages {
             None => FiledBatch {
                 outcomes: Err(stopped()),
                 last: MessageKey::START,
+                spent: None,
             },
         }
     }
@@ -167,10 +170,20 @@ fn store_thread(
                 }
             }
             StoreJob::File(checked, last) => {
-                let outcomes = checked.and_then(|checked| {
-                    guarded("filing", || intake::file_batch(pipeline, store, checked))
+                let filed_batch = checked.and_then(|checked| {
+                    guarded("filing", || {
+                        intake::file_batch_leaving(pipeline, store, checked)
+                    })
                 });
-                let _ = filed.send(FiledBatch { outcomes, last });
+                let (outcomes, spent) = match filed_batch {
+                    Ok((outcomes, spent)) => (Ok(outcomes), Some(spent)),
+                    Err(error) => (Err(error), None),
+                };
+                let _ = filed.send(FiledBatch {
+                    outcomes,
+                    last,
+                    spent,
+                });
             }
             StoreJob::Record(mailbox, state) => {
                 let recorded = guarded("recording", || {
