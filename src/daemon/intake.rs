@@ -119,7 +119,7 @@ enum Prepared {
     Ready(Box<Ready>),
 }
 
-/// Takes in one batch: [`claim_batch`], [`check_batch`], [`file_batch`]. An
+/// Takes in one batch: `claim_batch`, `check_batch`, `file_batch`. An
 /// `Err` means the store itself failed: the batch is to be fetched again later.
 pub fn process_batch(
     pipeline: &Pipeline,
