@@ -111,21 +111,7 @@ printf 'generated %d mails (%d MB) in %.1f s; doveadm import took %.1f s\n' "$N"
 rm -rf "$WORK/src"
 sync   # else the first fsyncs of the store wait for the import's 300 MB of dirty pages
 
-floor() {
-  python3 - "$IMAPS_PORT" "$ROOT/tls/ca.pem" "$DESK" <<'EOF'
-import imaplib, ssl, sys, time
-port, ca, user = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-started = time.time()
-imap = imaplib.IMAP4_SSL("localhost", port, ssl_context=ssl.create_default_context(cafile=ca))
-imap.login(user, "secret")
-imap.select("INBOX", readonly=True)
-typ, data = imap.uid("FETCH", "1:*", "(BODY.PEEK[])")
-n = sum(1 for item in data if isinstance(item, tuple))
-size = sum(len(item[1]) for item in data if isinstance(item, tuple))
-imap.logout()
-print(f"{time.time() - started:.3f} {n} {size}")
-EOF
-}
+floor() { python3 scripts/imaps-floor.py "$IMAPS_PORT" "$ROOT/tls/ca.pem" "$DESK"; }
 read -r floor_cold n_cold bytes_cold < <(floor)
 read -r floor_warm n_warm _ < <(floor)
 printf 'floor, IMAPS UID FETCH 1:* (BODY.PEEK[]), python imaplib: first %.2f s (%d mails, %d MB), again %.2f s (%.0f msg/s)\n' \

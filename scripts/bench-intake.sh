@@ -84,20 +84,7 @@ phone = "0519-86619613"
 templates = "$REPO/config/templates"
 EOF
 
-plain_fetch() {
-  python3 - "$IMAPS_PORT" "$MAIL_TEST_ROOT/tls/ca.pem" "$user" <<'PY'
-import imaplib, ssl, sys, time
-port, ca, user = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-started = time.time()
-imap = imaplib.IMAP4_SSL("localhost", port, ssl_context=ssl.create_default_context(cafile=ca))
-imap.login(user, "secret")
-imap.select("INBOX", readonly=True)
-typ, data = imap.uid("FETCH", "1:*", "(BODY.PEEK[])")
-n = sum(1 for item in data if isinstance(item, tuple))
-imap.logout()
-print(f"{time.time() - started:.3f} {n}")
-PY
-}
+plain_fetch() { python3 scripts/imaps-floor.py "$IMAPS_PORT" "$MAIL_TEST_ROOT/tls/ca.pem" "$user"; }
 
 for run in $(seq 1 "$RUNS"); do
   if [ "$source_name" = maildir ]; then
@@ -105,7 +92,7 @@ for run in $(seq 1 "$RUNS"); do
     rm -f "$WORK/inbox/shenbao-uids"
     cat "$WORK/inbox/new/"* > /dev/null   # the page cache warm: the figure is about shenbao
   else
-    read -r floor n_floor < <(plain_fetch)
+    read -r floor n_floor _ < <(plain_fetch)
     printf 'plain IMAPS fetch (python imaplib): %d mails in %.2f s (%.0f msg/s)\n' \
       "$n_floor" "$floor" "$(echo "$n_floor / $floor" | bc -l)"
   fi

@@ -135,7 +135,9 @@ impl Answering {
     }
 
     /// The one answer to a filed message (see the module doc). `suppressed` is
-    /// [`Answering::suppression`] of its headers.
+    /// [`Answering::suppression`] of its headers. The daemon drafts a batch's answers
+    /// at once and decides them in order; this is the same for one answer.
+    #[cfg(test)]
     pub fn render(
         &self,
         plan: &AnswerPlan,

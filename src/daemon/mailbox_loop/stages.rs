@@ -50,7 +50,9 @@ enum StoreJob {
 
 /// The two threads of a round's intake.
 pub(super) struct Stages {
-    jobs: mpsc::Sender<StoreJob>,
+    /// `None` once [`Stages::finish`] let go of it: the store thread ends when no
+    /// sender of its queue is left (the check thread holds the other).
+    jobs: Option<mpsc::Sender<StoreJob>>,
     filed: async_mpsc::UnboundedReceiver<FiledBatch>,
     closed: bool,
     threads: Vec<tokio::task::JoinHandle<()>>,
@@ -74,7 +76,7 @@ impl Stages {
             }),
         ];
         Stages {
-            jobs,
+            jobs: Some(jobs),
             filed,
             closed: false,
             threads,
@@ -88,8 +90,7 @@ impl Stages {
         let request = tokio::task::spawn_blocking(move || intake::prepare_claims(batch))
             .await
             .map_err(|_| StoreError::Invalid("preparing a batch's claims panicked".into()))?;
-        // A send fails only when the store thread is gone; `next` then says so.
-        let _ = self.jobs.send(StoreJob::Claim(request, last));
+        self.send(StoreJob::Claim(request, last));
         Ok(())
     }
 
@@ -97,7 +98,14 @@ impl Stages {
     /// failure is logged, not returned: the record only lags, and a lagging record
     /// means messages fetched again and found known.
     pub fn record(&self, mailbox: &str, state: MailboxState) {
-        let _ = self.jobs.send(StoreJob::Record(mailbox.to_string(), state));
+        self.send(StoreJob::Record(mailbox.to_string(), state));
+    }
+
+    /// A send fails only when the store thread is gone; `next` then says so.
+    fn send(&self, job: StoreJob) {
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(job);
+        }
     }
 
     /// The next batch filed, in the order submitted. Call it once per submitted batch.
@@ -121,18 +129,14 @@ impl Stages {
     pub fn close(&mut self) {
         if !self.closed {
             self.closed = true;
-            let _ = self.jobs.send(StoreJob::Close);
+            self.send(StoreJob::Close);
         }
     }
-}
 
-impl Stages {
     /// Closes the stages and waits until everything asked of them is done.
     pub async fn finish(mut self) {
         self.close();
-        let (jobs, _) = mpsc::channel();
-        // The store thread ends only when every sender of its queue is gone, this one too.
-        drop(std::mem::replace(&mut self.jobs, jobs));
+        self.jobs = None;
         for thread in std::mem::take(&mut self.threads) {
             let _ = thread.await;
         }
