@@ -86,8 +86,6 @@ async fn setup(mail_reply: &'static str) -> Setup {
                     kind: AnswerKind::Confirmation,
                     to: format!("secretary{n}@qq.com"),
                     subject: "回执".into(),
-                    body_text: "已受理".into(),
-                    body_html: None,
                     message_id: format!("answer-{n}@example.test"),
                     rfc5322: format!(
                         "From: {FROM}\r\nTo: secretary{n}@qq.com\r\nSubject: x\r\n\r\nbody\r\n"

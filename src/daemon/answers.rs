@@ -213,8 +213,6 @@ impl Answering {
             receipt,
             recipient: plan.headers.as_ref().and_then(recipient_of),
             subject: rendered.subject,
-            body_text: rendered.text,
-            body_html: rendered.html,
             message_id,
             composed,
             applications,
@@ -269,8 +267,6 @@ impl Answering {
             kind: draft.kind,
             to,
             subject: draft.subject,
-            body_text: draft.body_text,
-            body_html: Some(draft.body_html),
             message_id: draft.message_id,
             rfc5322,
             applications: draft.applications,
@@ -288,8 +284,6 @@ pub struct Draft {
     /// Where it goes (lower-cased), for the hourly limit.
     recipient: Option<String>,
     subject: String,
-    body_text: String,
-    body_html: String,
     message_id: String,
     /// The address and the message's bytes; `None` when the message had no sender.
     composed: Option<(String, Result<Vec<u8>, ComposeError>)>,

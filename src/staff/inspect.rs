@@ -262,8 +262,6 @@ pub fn resend(store: &mut dyn Store, receipt: &str, now: Timestamp) -> StaffResu
         kind: latest.kind,
         to: latest.to.clone(),
         subject: latest.subject.clone(),
-        body_text: latest.body_text.clone(),
-        body_html: latest.body_html.clone(),
         rfc5322: with_new_identity(&latest.rfc5322, &new_id, now),
         message_id: new_id,
         applications: latest.applications.clone(),

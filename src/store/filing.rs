@@ -130,8 +130,6 @@ pub struct OutgoingAnswer {
     /// One address; kept lower-cased for the per-sender count.
     pub to: String,
     pub subject: String,
-    pub body_text: String,
-    pub body_html: Option<String>,
     /// Fixed at queue time, without angle brackets: a reply to it finds the applications.
     pub message_id: String,
     /// The complete RFC 5322 message the sender hands to SMTP.

@@ -86,9 +86,8 @@ pub struct OutboxEntry {
     pub kind: AnswerKind,
     pub to: String,
     pub subject: String,
-    pub body_text: String,
-    pub body_html: Option<String>,
     pub message_id: String,
+    /// The whole message, text and HTML parts included: the one copy kept.
     pub rfc5322: Vec<u8>,
     /// The message it answers, if any (a digest answers none).
     pub regarding: Option<MessageKey>,

@@ -191,8 +191,6 @@ pub fn file_sheet(store: &mut SqliteStore, uid: u32, sheet: &Sheet, at: Timestam
             kind: answer_kind(filing.status),
             to: "secretary@society.example".to_string(),
             subject: format!("【回执】{}", application.receipt),
-            body_text: format!("受理编号 {}", application.receipt),
-            body_html: None,
             message_id: id.clone(),
             rfc5322: format!(
                 "From: apply@example.test\r\nTo: secretary@society.example\r\n\

@@ -117,8 +117,6 @@ pub fn answer(kind: AnswerKind, to: &str, message_id: &str) -> OutgoingAnswer {
         kind,
         to: to.to_string(),
         subject: "回执".to_string(),
-        body_text: "已收到".to_string(),
-        body_html: None,
         message_id: message_id.to_string(),
         rfc5322: format!("Message-ID: <{message_id}>\r\n\r\n已收到\r\n").into_bytes(),
         applications: Vec::new(),

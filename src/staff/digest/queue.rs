@@ -127,8 +127,6 @@ impl Digest {
                 kind: AnswerKind::Digest,
                 to: to.clone(),
                 subject: self.notice.subject.clone(),
-                body_text: self.notice.text.clone(),
-                body_html: Some(self.notice.html.clone()),
                 message_id: id,
                 rfc5322: compose(&self.notice, &outgoing)?,
                 applications: Vec::new(),

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_packs.sql"),
     include_str!("../migrations/0004_outbox_content.sql"),
     include_str!("../migrations/0005_retry_alone.sql"),
+    include_str!("../migrations/0006_answer_bytes_once.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -68,11 +69,10 @@ mod tests {
     /// keeps every answer's text and bytes.
     #[test]
     fn answers_queued_before_version_4_keep_their_content() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let conn = Connection::open_in_memory().unwrap();
         for sql in &MIGRATIONS[..3] {
             conn.execute_batch(sql).unwrap();
         }
-        conn.pragma_update(None, "user_version", 3).unwrap();
         conn.execute(
             "INSERT INTO outbox (kind, recipient, subject, body_text, body_html, message_id,
                                  rfc5322, state, queued_at, next_attempt_at)
@@ -81,7 +81,7 @@ mod tests {
             [],
         )
         .unwrap();
-        migrate(&mut conn).unwrap();
+        conn.execute_batch(MIGRATIONS[3]).unwrap();
         let (text, html, bytes, state): (String, Option<String>, Vec<u8>, String) = conn
             .query_row(
                 "SELECT body_text, body_html, rfc5322, state
@@ -121,6 +121,42 @@ mod tests {
             )
             .unwrap();
         assert_eq!(row, ("claimed".to_string(), 2, false));
+    }
+
+    /// Version 6 keeps an answer once, as its bytes: the text and HTML columns are
+    /// gone and the bytes of answers queued before are kept.
+    #[test]
+    fn answers_queued_before_version_6_keep_their_bytes_alone() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        conn.execute_batch(
+            "INSERT INTO outbox (id, kind, recipient, subject, message_id, state, queued_at,
+                                 next_attempt_at)
+             VALUES (7, 'confirmation', 'a@example.org', '回执', 'y@shenbao', 'queued', 1, 1);
+             INSERT INTO outbox_content (answer, body_text, body_html, rfc5322)
+             VALUES (7, '已收到', '<p>已收到</p>', X'0D0A');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('outbox_content') ORDER BY cid")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(columns, ["answer", "rfc5322"]);
+        let bytes: Vec<u8> = conn
+            .query_row(
+                "SELECT rfc5322 FROM outbox_content WHERE answer = 7",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(bytes, b"\r\n");
     }
 
     #[test]

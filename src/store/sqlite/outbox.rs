@@ -12,10 +12,9 @@ use crate::store::filing::{Bounce, OutgoingAnswer};
 use crate::store::model::{AnswerKey, AnswerKind, AnswerState, ApplicationKey, MessageKey};
 use crate::store::records::{DeliveryFailure, OutboxEntry, OutboxFilter};
 
-const ENTRY_COLUMNS: &str = "id, kind, recipient, subject, body_text, body_html, message_id,
-    rfc5322, regarding, state, attempts, queued_at, next_attempt_at, last_error, sent_at,
-    suppressed_reason";
-/// An answer's state and its content (text, bytes) are two rows: the sender's state
+const ENTRY_COLUMNS: &str = "id, kind, recipient, subject, message_id, rfc5322, regarding, state,
+    attempts, queued_at, next_attempt_at, last_error, sent_at, suppressed_reason";
+/// An answer's state and its bytes are two rows: the sender's state
 /// changes then rewrite a few bytes, not the message (see migration 0004).
 const ENTRIES: &str = "outbox JOIN outbox_content ON outbox_content.answer = outbox.id";
 
@@ -53,16 +52,8 @@ pub fn insert(
             ],
             |row| row.get(0),
         )?;
-    tx.prepare_cached(
-        "INSERT INTO outbox_content (answer, body_text, body_html, rfc5322)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![
-        id,
-        answer.body_text,
-        answer.body_html,
-        answer.rfc5322
-    ])?;
+    tx.prepare_cached("INSERT INTO outbox_content (answer, rfc5322) VALUES (?1, ?2)")?
+        .execute(params![id, answer.rfc5322])?;
     for application in &answer.applications {
         tx.prepare_cached(
             "INSERT INTO outbox_applications (answer, application) VALUES (?1, ?2)
@@ -125,23 +116,21 @@ fn entry_from_row(row: &Row<'_>) -> StoreResult<OutboxEntry> {
         kind: parse_text("answer kind", &row.get::<_, String>(1)?, AnswerKind::parse)?,
         to: row.get(2)?,
         subject: row.get(3)?,
-        body_text: row.get(4)?,
-        body_html: row.get(5)?,
-        message_id: row.get(6)?,
-        rfc5322: row.get(7)?,
-        regarding: row.get::<_, Option<i64>>(8)?.map(MessageKey),
+        message_id: row.get(4)?,
+        rfc5322: row.get(5)?,
+        regarding: row.get::<_, Option<i64>>(6)?.map(MessageKey),
         applications: Vec::new(),
         state: parse_text(
             "answer state",
-            &row.get::<_, String>(9)?,
+            &row.get::<_, String>(7)?,
             AnswerState::parse,
         )?,
-        attempts: count_from_sql(row.get(10)?)?,
-        queued_at: time_from_sql(row.get(11)?)?,
-        next_attempt_at: time_from_sql(row.get(12)?)?,
-        last_error: row.get(13)?,
-        sent_at: optional_time_from_sql(row.get(14)?)?,
-        suppressed_reason: row.get(15)?,
+        attempts: count_from_sql(row.get(8)?)?,
+        queued_at: time_from_sql(row.get(9)?)?,
+        next_attempt_at: time_from_sql(row.get(10)?)?,
+        last_error: row.get(11)?,
+        sent_at: optional_time_from_sql(row.get(12)?)?,
+        suppressed_reason: row.get(13)?,
     })
 }
 
