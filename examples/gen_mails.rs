@@ -46,15 +46,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for i in 0..n {
         let bytes = mail(i, &domain)?;
-        write_into(
-            &maildir,
-            &format!(
-                "{}.M{i}P{}.gen_mails",
-                1_600_000_000 + i,
-                std::process::id()
-            ),
-            &bytes,
-        )?;
+        // Named with their sizes as Dovecot's own delivery names them (S= on disk,
+        // W= with CRLF, the same here): without them Dovecot reads every file of
+        // the mailbox again at the first FETCH of each session, 0.7-1 s for 10,000.
+        let name = format!(
+            "{}.M{i}P{}.gen_mails,S={size},W={size}",
+            1_600_000_000 + i,
+            std::process::id(),
+            size = bytes.len()
+        );
+        write_into(&maildir, &name, &bytes)?;
     }
     Ok(())
 }
