@@ -21,7 +21,7 @@ fn shipped_settings_call_and_roster_load() {
         AmountRule::NoAmount
     );
     let roster = Roster::load(&settings.roster).unwrap();
-    assert!(roster.societies.len() >= 12);
+    assert!(roster.societies().len() >= 12);
     assert_eq!(settings.limits.max_sheets, 50);
 }
 

@@ -63,7 +63,7 @@ fn check(config: Option<&Path>) -> anyhow::Result<ExitCode> {
     }
     println!(
         "roster: {} societies",
-        loaded.checker.roster.societies.len()
+        loaded.checker.roster.societies().len()
     );
     println!("limits: {:?}", loaded.checker.limits);
     Ok(ExitCode::SUCCESS)

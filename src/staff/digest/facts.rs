@@ -224,7 +224,7 @@ fn not_applied(roster: &Roster, rows: &[ApplicationRow]) -> Vec<String> {
         })
         .collect();
     roster
-        .societies
+        .societies()
         .iter()
         .filter(|society| !applied.contains(society.name.as_str()))
         .map(|society| society.name.clone())

@@ -83,7 +83,7 @@ impl Digest {
             &facts,
             context.call,
             occasion,
-            context.roster.societies.len(),
+            context.roster.societies().len(),
             attachment.as_ref().map(|file| file.filename.clone()),
         );
         Ok(Digest {
