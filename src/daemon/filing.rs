@@ -11,7 +11,6 @@
 //! mail), so its status is the one staff act on.
 
 use jiff::Timestamp;
-use serde_json::Value;
 
 use super::replies::{self, ReplyFacts};
 use crate::config::{Call, Roster};
@@ -186,17 +185,11 @@ pub fn identity(
 
 /// Each application's `fields` object as `check --json` writes it.
 fn fields_json(verdict: &Verdict) -> Vec<String> {
-    match report::json::to_json(verdict).get_mut("applications") {
-        Some(Value::Array(applications)) => applications
-            .iter_mut()
-            .map(|application| {
-                application
-                    .get_mut("fields")
-                    .map_or_else(|| "{}".to_string(), |fields| fields.take().to_string())
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
+    verdict
+        .applications
+        .iter()
+        .map(|application| report::json::fields(application).to_string())
+        .collect()
 }
 
 /// The index of the workbook holding application `index`.

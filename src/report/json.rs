@@ -22,18 +22,23 @@ pub fn to_line(verdict: &Verdict) -> String {
 }
 
 fn application(app: &ApplicationVerdict) -> Value {
+    json!({
+        "attachment": app.attachment,
+        "sheet": app.sheet,
+        "status": app.status.as_str(),
+        "fields": fields(app),
+        "deficiencies": app.deficiencies.iter().map(deficiency).collect::<Vec<_>>(),
+    })
+}
+
+/// An application's `fields` object, as [`to_json`] writes it.
+pub fn fields(app: &ApplicationVerdict) -> Value {
     let fields: Map<String, Value> = app
         .fields
         .iter()
         .map(|(key, value)| (key.clone(), field_value(value)))
         .collect();
-    json!({
-        "attachment": app.attachment,
-        "sheet": app.sheet,
-        "status": app.status.as_str(),
-        "fields": fields,
-        "deficiencies": app.deficiencies.iter().map(deficiency).collect::<Vec<_>>(),
-    })
+    Value::Object(fields)
 }
 
 fn field_value(value: &FieldValue) -> Value {
