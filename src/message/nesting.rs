@@ -58,7 +58,7 @@ fn logical_line_end(raw: &[u8], start: usize) -> usize {
     loop {
         let Some(offset) = raw
             .get(position..)
-            .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+            .and_then(|rest| memchr::memchr(b'\n', rest))
         else {
             return raw.len();
         };
