@@ -46,6 +46,17 @@ pub fn migrate(conn: &mut Connection) -> StoreResult<u32> {
 mod tests {
     use super::*;
 
+    /// A database as a binary of schema `version` left it.
+    fn at_version(version: usize) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..version] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version as u32)
+            .unwrap();
+        conn
+    }
+
     #[test]
     fn migrating_twice_changes_nothing() {
         let mut conn = Connection::open_in_memory().unwrap();
@@ -69,10 +80,7 @@ mod tests {
     /// keeps every answer's text and bytes.
     #[test]
     fn answers_queued_before_version_4_keep_their_content() {
-        let conn = Connection::open_in_memory().unwrap();
-        for sql in &MIGRATIONS[..3] {
-            conn.execute_batch(sql).unwrap();
-        }
+        let conn = at_version(3);
         conn.execute(
             "INSERT INTO outbox (kind, recipient, subject, body_text, body_html, message_id,
                                  rfc5322, state, queued_at, next_attempt_at)
@@ -100,11 +108,7 @@ mod tests {
     /// state and attempts and start unmarked.
     #[test]
     fn messages_written_before_version_5_start_unmarked() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        for sql in &MIGRATIONS[..4] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 4).unwrap();
+        let mut conn = at_version(4);
         conn.execute(
             "INSERT INTO messages (sha256, size, message_id, subject, received_at, status,
                                    attempts, claimed_at)
@@ -127,11 +131,7 @@ mod tests {
     /// gone and the bytes of answers queued before are kept.
     #[test]
     fn answers_queued_before_version_6_keep_their_bytes_alone() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        for sql in &MIGRATIONS[..5] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 5).unwrap();
+        let mut conn = at_version(5);
         conn.execute_batch(
             "INSERT INTO outbox (id, kind, recipient, subject, message_id, state, queued_at,
                                  next_attempt_at)
