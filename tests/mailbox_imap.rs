@@ -253,25 +253,25 @@ async fn after_filing_moves_and_flags() {
         uid: 1,
     };
     let error = source
-        .after_filing(stale, &AfterFiling::Seen)
+        .after_filing_many(&[stale], &AfterFiling::Seen)
         .await
         .expect_err("stale key refused");
     assert_eq!(error.kind, MailboxErrorKind::StaleUid);
 
     source
-        .after_filing(messages[0].key(), &AfterFiling::Move(target.clone()))
+        .after_filing_many(&[messages[0].key()], &AfterFiling::Move(target.clone()))
         .await
         .expect("move");
     source
-        .after_filing(messages[1].key(), &AfterFiling::Seen)
+        .after_filing_many(&[messages[1].key()], &AfterFiling::Seen)
         .await
         .expect("seen");
     source
-        .after_filing(messages[2].key(), &AfterFiling::Leave)
+        .after_filing_many(&[messages[2].key()], &AfterFiling::Leave)
         .await
         .expect("leave");
     source
-        .after_filing(messages[0].key(), &AfterFiling::Move(target.clone()))
+        .after_filing_many(&[messages[0].key()], &AfterFiling::Move(target.clone()))
         .await
         .expect("moving again is harmless");
 

@@ -116,7 +116,7 @@ async fn uids_persist_across_reopen_and_are_never_reused() {
         let key = messages[1].key();
         // Moving uid 2 away frees nothing: its UID is not given again.
         source
-            .after_filing(key, &AfterFiling::Move("Filed".into()))
+            .after_filing_many(&[key], &AfterFiling::Move("Filed".into()))
             .await
             .unwrap();
         (
@@ -154,11 +154,11 @@ async fn after_filing_moves_to_cur_and_flags_seen() {
     let mut source = MaildirSource::open(&config(dir.path(), 20)).await.unwrap();
     let messages = source.fetch_new(MessageKey::START).await.unwrap();
     source
-        .after_filing(messages[0].key(), &AfterFiling::Leave)
+        .after_filing_many(&[messages[0].key()], &AfterFiling::Leave)
         .await
         .unwrap();
     source
-        .after_filing(messages[1].key(), &AfterFiling::Seen)
+        .after_filing_many(&[messages[1].key()], &AfterFiling::Seen)
         .await
         .unwrap();
     assert_eq!(names_in(&dir.path().join("new")), Vec::<String>::new());
@@ -173,7 +173,7 @@ async fn after_filing_moves_to_cur_and_flags_seen() {
     );
     // Seen after Leave updates the flags of the file already in cur/.
     source
-        .after_filing(messages[0].key(), &AfterFiling::Seen)
+        .after_filing_many(&[messages[0].key()], &AfterFiling::Seen)
         .await
         .unwrap();
     assert_eq!(
@@ -191,7 +191,10 @@ async fn after_filing_moves_to_folder_idempotently() {
     let mut source = MaildirSource::open(&config(dir.path(), 20)).await.unwrap();
     let key = source.fetch_new(MessageKey::START).await.unwrap()[0].key();
     let move_to_filed = AfterFiling::Move("已受理".into());
-    source.after_filing(key, &move_to_filed).await.unwrap();
+    source
+        .after_filing_many(&[key], &move_to_filed)
+        .await
+        .unwrap();
     assert_eq!(
         names_in(&dir.path().join(".已受理/cur")),
         vec!["1700000000.M1.test:2,"]
@@ -203,7 +206,10 @@ async fn after_filing_moves_to_folder_idempotently() {
             .unwrap()
             .is_empty()
     );
-    source.after_filing(key, &move_to_filed).await.unwrap();
+    source
+        .after_filing_many(&[key], &move_to_filed)
+        .await
+        .unwrap();
 }
 
 /// A reader (an MUA) renaming the file to cur/ with flags does not change its UID.
@@ -234,7 +240,7 @@ async fn keys_of_another_uid_validity() {
     };
     assert_eq!(source.fetch_new(foreign).await.unwrap().len(), 1);
     let error = source
-        .after_filing(MessageKey { uid: 1, ..foreign }, &AfterFiling::Leave)
+        .after_filing_many(&[MessageKey { uid: 1, ..foreign }], &AfterFiling::Leave)
         .await
         .unwrap_err();
     assert_eq!(error.kind, MailboxErrorKind::StaleUid);

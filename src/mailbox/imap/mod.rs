@@ -136,17 +136,6 @@ impl ImapSource {
         }
     }
 
-    /// Applies `action` to the message `key` once it is filed; see
-    /// [`ImapSource::after_filing_many`].
-    pub async fn after_filing(
-        &mut self,
-        key: MessageKey,
-        action: &AfterFiling,
-    ) -> Result<(), MailboxError> {
-        self.after_filing_many(std::slice::from_ref(&key), action)
-            .await
-    }
-
     /// Applies `action` to filed messages with one command for the lot (`leave`: none at all).
     /// Keys of another UIDVALIDITY than the mailbox's now are refused (StaleUid), the others
     /// acted on.

@@ -10,16 +10,6 @@ use crate::mailbox::config::AfterFiling;
 use crate::mailbox::{MailboxError, MailboxErrorKind, MessageKey};
 
 impl MaildirSource {
-    /// [`MaildirSource::after_filing_many`] for one message.
-    pub async fn after_filing(
-        &mut self,
-        key: MessageKey,
-        action: &AfterFiling,
-    ) -> Result<(), MailboxError> {
-        self.after_filing_many(std::slice::from_ref(&key), action)
-            .await
-    }
-
     /// Applies `action` to each message. A message no longer here is not an error: filing may
     /// be retried after a crash. Every message is tried and the first failure returned; keys
     /// of another UIDVALIDITY are refused (StaleUid).
