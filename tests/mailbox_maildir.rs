@@ -1,48 +1,14 @@
 //! The Maildir source on a temp dir: UIDs that persist, batches, after-filing moves, waiting.
 //! Pure file system; no server.
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::time::{Duration, Instant};
 
 use shenbao::mailbox::{
-    AfterFiling, MailboxConfig, MailboxErrorKind, MaildirConfig, MaildirSource, MessageKey, Source,
-    Wake,
+    AfterFiling, MailboxConfig, MailboxErrorKind, MaildirSource, MessageKey, Source, Wake,
 };
-
-fn config(path: &Path, batch_size: u32) -> MaildirConfig {
-    MaildirConfig {
-        path: path.to_path_buf(),
-        after_filing: AfterFiling::Leave,
-        batch_size,
-    }
-}
-
-/// Delivers like an MTA: write into tmp/, rename into new/.
-fn deliver(maildir: &Path, name: &str, body: &str) -> PathBuf {
-    std::fs::create_dir_all(maildir.join("tmp")).unwrap();
-    std::fs::create_dir_all(maildir.join("new")).unwrap();
-    let temporary = maildir.join("tmp").join(name);
-    std::fs::write(&temporary, message(body)).unwrap();
-    let delivered = maildir.join("new").join(name);
-    std::fs::rename(&temporary, &delivered).unwrap();
-    delivered
-}
-
-fn message(body: &str) -> Vec<u8> {
-    format!("From: a@example.test\r\nSubject: {body}\r\n\r\n{body}\r\n").into_bytes()
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
+use support::maildir::{config, deliver, message, names_in};
 
 /// Messages already in new/ get UIDs 1, 2, 3 in delivery order, with their bytes and mtime.
 #[tokio::test]

@@ -2,41 +2,11 @@
 //! numbered after it, and filed batches are settled with one call, whatever readers did to
 //! single files meanwhile. Pure file system; no server.
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use shenbao::mailbox::config::BATCH_BYTES;
-use shenbao::mailbox::{AfterFiling, MailboxErrorKind, MaildirConfig, MaildirSource, MessageKey};
-
-fn config(path: &Path, batch_size: u32) -> MaildirConfig {
-    MaildirConfig {
-        path: path.to_path_buf(),
-        after_filing: AfterFiling::Leave,
-        batch_size,
-    }
-}
-
-/// Delivers like an MTA: write into tmp/, rename into new/.
-fn deliver(maildir: &Path, name: &str) -> PathBuf {
-    std::fs::create_dir_all(maildir.join("tmp")).unwrap();
-    std::fs::create_dir_all(maildir.join("new")).unwrap();
-    let temporary = maildir.join("tmp").join(name);
-    std::fs::write(&temporary, format!("Subject: {name}\r\n\r\n{name}\r\n")).unwrap();
-    let delivered = maildir.join("new").join(name);
-    std::fs::rename(&temporary, &delivered).unwrap();
-    delivered
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
+use shenbao::mailbox::{AfterFiling, MailboxErrorKind, MaildirSource, MessageKey};
+use support::maildir::{config, deliver, names_in};
 
 /// Mail delivered while a backlog is walked batch by batch is fetched once the backlog is
 /// through, with the next UIDs; nothing is skipped or fetched twice.
@@ -44,7 +14,7 @@ fn names_in(dir: &Path) -> Vec<String> {
 async fn mail_arriving_during_a_backlog_comes_after_it() {
     let dir = tempfile::tempdir().unwrap();
     for index in 0..5 {
-        deliver(dir.path(), &format!("1700000000.M{index}.test"));
+        deliver(dir.path(), &format!("1700000000.M{index}.test"), "mail");
     }
     let mut source = MaildirSource::open(&config(dir.path(), 2)).await.unwrap();
     let mut cursor = MessageKey::START;
@@ -55,7 +25,7 @@ async fn mail_arriving_during_a_backlog_comes_after_it() {
         cursor = last.key();
         fetched.extend(batch.iter().map(|message| message.uid));
         if fetched.len() == 2 {
-            deliver(dir.path(), "1700000099.M9.test");
+            deliver(dir.path(), "1700000099.M9.test", "mail");
         }
     }
     assert_eq!(fetched, vec![1, 2, 3, 4, 5, 6]);
@@ -67,7 +37,7 @@ async fn mail_arriving_during_a_backlog_comes_after_it() {
 async fn a_filed_batch_is_settled_at_once() {
     let dir = tempfile::tempdir().unwrap();
     for index in 0..4 {
-        deliver(dir.path(), &format!("1700000000.M{index}.test"));
+        deliver(dir.path(), &format!("1700000000.M{index}.test"), "mail");
     }
     let mut source = MaildirSource::open(&config(dir.path(), 20)).await.unwrap();
     let mut keys: Vec<MessageKey> = source
@@ -108,7 +78,7 @@ async fn a_filed_batch_is_settled_at_once() {
 async fn a_batch_is_moved_and_stale_keys_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     for index in 0..3 {
-        deliver(dir.path(), &format!("1700000000.M{index}.test"));
+        deliver(dir.path(), &format!("1700000000.M{index}.test"), "mail");
     }
     let mut source = MaildirSource::open(&config(dir.path(), 20)).await.unwrap();
     let mut keys: Vec<MessageKey> = source
@@ -129,7 +99,7 @@ async fn a_batch_is_moved_and_stale_keys_are_refused() {
     assert_eq!(error.kind, MailboxErrorKind::StaleUid);
     assert_eq!(names_in(&dir.path().join(".Filed/cur")).len(), 3);
     assert!(names_in(&dir.path().join("new")).is_empty());
-    deliver(dir.path(), "1700000001.M9.test");
+    deliver(dir.path(), "1700000001.M9.test", "mail");
     let mut reopened = MaildirSource::open(&config(dir.path(), 20)).await.unwrap();
     let uids: Vec<u32> = reopened
         .fetch_new(MessageKey::START)
@@ -151,7 +121,7 @@ async fn a_batch_stops_at_its_byte_budget() {
         .iter()
         .enumerate()
     {
-        let path = deliver(dir.path(), &format!("1700000000.M{index}.test"));
+        let path = deliver(dir.path(), &format!("1700000000.M{index}.test"), "mail");
         let mut bytes = std::fs::read(&path).unwrap();
         bytes.resize(*size, b'x');
         std::fs::write(&path, bytes).unwrap();

@@ -7,4 +7,5 @@ pub mod daemon_mail;
 pub mod imap_source;
 pub mod mail;
 pub mod mail_servers;
+pub mod maildir;
 pub mod workbooks;
