@@ -11,7 +11,7 @@ use futures::TryStreamExt;
 use shenbao::mailbox::{
     AfterFiling, ImapConfig, ImapSource, MailboxErrorKind, MessageKey, RawMessage, Wake,
 };
-use support::imap_source::{config, fetch_all, seed_folder};
+use support::imap_source::{config, fetch_all, seed_folder, seen_by_uid};
 use support::mail_servers::{MailServers, test_message, unique_folder};
 
 /// Over implicit TLS: UIDVALIDITY/UIDNEXT come from SELECT; messages come in batches of
@@ -289,26 +289,7 @@ async fn after_filing_moves_and_flags() {
         .await
         .unwrap();
     assert_eq!(fetched[0].body(), Some(test_message("a", 0).as_slice()));
-    helper.select(&folder).await.unwrap();
-    let left: Vec<_> = helper
-        .uid_fetch("1:*", "FLAGS")
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    let mut states: Vec<(u32, bool)> = left
-        .iter()
-        .map(|fetch| {
-            (
-                fetch.uid.unwrap(),
-                fetch
-                    .flags()
-                    .any(|flag| flag == async_imap::types::Flag::Seen),
-            )
-        })
-        .collect();
-    states.sort();
+    let states = seen_by_uid(&mut helper, &folder).await;
     assert_eq!(states, vec![(2, true), (3, false)]);
     let remaining: Vec<u32> = fetch_all(&mut source)
         .await

@@ -3,10 +3,9 @@
 
 mod support;
 
-use futures::TryStreamExt;
 use shenbao::mailbox::config::BATCH_BYTES;
 use shenbao::mailbox::{AfterFiling, ImapSource, MailboxErrorKind, MessageKey};
-use support::imap_source::{config, fetch_all, seed_folder};
+use support::imap_source::{config, fetch_all, seed_folder, seen_by_uid};
 use support::mail_servers::{MailServers, test_message, unique_folder};
 
 /// Seen on a batch flags exactly its UIDs; Move on a batch holding a key of another
@@ -55,24 +54,7 @@ async fn a_filed_batch_is_flagged_and_moved_at_once() {
         .await
         .expect("target exists");
     assert_eq!(moved.exists, 2, "d and e moved");
-    helper.select(&folder).await.unwrap();
-    let left: Vec<_> = helper
-        .uid_fetch("1:*", "FLAGS")
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    let mut states: Vec<(u32, bool)> = left
-        .iter()
-        .map(|fetch| {
-            let seen = fetch
-                .flags()
-                .any(|flag| flag == async_imap::types::Flag::Seen);
-            (fetch.uid.unwrap(), seen)
-        })
-        .collect();
-    states.sort();
+    let states = seen_by_uid(&mut helper, &folder).await;
     assert_eq!(states, vec![(1, true), (2, false), (3, true)]);
 }
 

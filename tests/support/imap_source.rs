@@ -66,3 +66,31 @@ pub async fn fetch_all(source: &mut ImapSource) -> Vec<RawMessage> {
         all.extend(batch);
     }
 }
+
+/// Each message left in `folder` as (UID, flagged `\Seen`), by UID: read over a
+/// helper session, to see what after-filing did.
+pub async fn seen_by_uid(
+    helper: &mut async_imap::Session<tokio::net::TcpStream>,
+    folder: &str,
+) -> Vec<(u32, bool)> {
+    use futures::TryStreamExt;
+    helper.select(folder).await.expect("SELECT");
+    let left: Vec<_> = helper
+        .uid_fetch("1:*", "FLAGS")
+        .await
+        .expect("UID FETCH FLAGS")
+        .try_collect()
+        .await
+        .expect("FETCH responses");
+    let mut states: Vec<(u32, bool)> = left
+        .iter()
+        .map(|fetch| {
+            let seen = fetch
+                .flags()
+                .any(|flag| flag == async_imap::types::Flag::Seen);
+            (fetch.uid.expect("UID FETCH gives UIDs"), seen)
+        })
+        .collect();
+    states.sort();
+    states
+}
