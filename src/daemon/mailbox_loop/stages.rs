@@ -163,16 +163,7 @@ fn store_thread(
     filed: async_mpsc::UnboundedSender<FiledBatch>,
 ) {
     let mut to_check = Some(to_check);
-    let (mut waited, mut claiming, mut filing) = (
-        std::time::Duration::ZERO,
-        std::time::Duration::ZERO,
-        std::time::Duration::ZERO,
-    );
-    let mut t = std::time::Instant::now();
     for job in jobs {
-        waited += t.elapsed();
-        t = std::time::Instant::now();
-        let is_claim = matches!(job, StoreJob::Claim(..));
         match job {
             StoreJob::Claim(request, last) => {
                 let claimed = guarded("claiming", || {
@@ -210,14 +201,7 @@ fn store_thread(
             // sender of `jobs`: this loop then ends too.
             StoreJob::Close => to_check = None,
         }
-        if is_claim {
-            claiming += t.elapsed()
-        } else {
-            filing += t.elapsed()
-        }
-        t = std::time::Instant::now();
     }
-    eprintln!("STORE waited {waited:?} claiming {claiming:?} filing+record {filing:?}");
 }
 
 /// Checks claimed batches in order and hands them back to the store thread.
@@ -227,30 +211,17 @@ fn check_thread(
     claimed: mpsc::Receiver<(StoreResult<ClaimedBatch>, MessageKey)>,
     jobs: mpsc::Sender<StoreJob>,
 ) {
-    let (mut waited, mut worked, mut sendw) = (
-        std::time::Duration::ZERO,
-        std::time::Duration::ZERO,
-        std::time::Duration::ZERO,
-    );
-    let mut t = std::time::Instant::now();
     for (claimed, last) in claimed {
-        waited += t.elapsed();
-        t = std::time::Instant::now();
         let checked = claimed.and_then(|claimed| {
             guarded("checking", || {
                 // The store thread is the pipeline's longest step: a core is left to it.
                 intake::check_batch(pipeline, store, claimed, Workers::SpareOne)
             })
         });
-        worked += t.elapsed();
-        t = std::time::Instant::now();
         if jobs.send(StoreJob::File(checked, last)).is_err() {
             return;
         }
-        sendw += t.elapsed();
-        t = std::time::Instant::now();
     }
-    eprintln!("CHECK waited {waited:?} worked {worked:?} send {sendw:?}");
 }
 
 /// A step's result, or an error if it panicked: a batch that vanished would
