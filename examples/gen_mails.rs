@@ -1,5 +1,6 @@
-//! Writes application mails for the daemon benchmark (scripts/bench-daemon.sh)
-//! into a Maildir, ready for `doveadm import`.
+//! Writes application mails for the benchmarks into a Maildir: imported with
+//! `doveadm import` (scripts/bench-daemon.sh) or moved straight into a Dovecot
+//! account's or shenbao's Maildir (scripts/bench-intake.sh).
 //!
 //! `cargo run --release --example gen_mails -- MAILDIR N [FROM_DOMAIN]` writes
 //! MAILDIR/new/… : N mails of about 30 KB, each a text part, one workbook (the

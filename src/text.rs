@@ -17,15 +17,16 @@ fn fold_char(c: char) -> char {
 /// full-width folded, all white space and line breaks removed, colons and
 /// required-markers (* ※) dropped at either end.
 ///
-/// One pass and one allocation: every text cell of every form goes through it.
+/// One pass and one allocation (folding never lengthens the text): every text
+/// cell of every form goes through it.
 pub fn normalize_label(s: &str) -> String {
     let is_edge = |c: char| matches!(c, ':' | '*' | '※');
-    let mut label: String = s
-        .chars()
-        .map(fold_char)
-        .filter(|c| !c.is_whitespace())
-        .skip_while(|&c| is_edge(c))
-        .collect();
+    let mut label = String::with_capacity(s.len());
+    for c in s.chars().map(fold_char).filter(|c| !c.is_whitespace()) {
+        if !(label.is_empty() && is_edge(c)) {
+            label.push(c);
+        }
+    }
     let kept = label.trim_end_matches(is_edge).len();
     label.truncate(kept);
     label

@@ -297,7 +297,7 @@ fn a_shared_strings_count_the_part_cannot_hold_is_refused() {
         assert!(entries.iter().any(|e| e.name == "xl/sharedStrings.xml"));
         let result = open_default(&raw_zip(&entries));
         assert!(
-            matches!(&result, Err(WorkbookError::Corrupt(why)) if why.contains("共享字符串表")),
+            matches!(&result, Err(WorkbookError::Corrupt(why)) if why.contains("共享字符串表声明的数量不合理")),
             "{result:?}"
         );
     }

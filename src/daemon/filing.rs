@@ -85,7 +85,6 @@ pub fn plan(checked: Checked, input: PlanInput<'_>) -> Plan {
     replies::adjust_verdict(&mut verdict, input.replies, &identities, brings_evidence);
     let late = has_code(&verdict, Code::LateSubmission);
 
-    let fields = fields_json(&verdict);
     let mut applications: Vec<NewApplication> = verdict
         .applications
         .iter()
@@ -97,7 +96,8 @@ pub fn plan(checked: Checked, input: PlanInput<'_>) -> Plan {
             project_key: identity.project_key,
             attachment: attachment_of(&roles, index),
             sheet: application.sheet.clone(),
-            fields_json: fields.get(index).cloned().unwrap_or_else(|| "{}".into()),
+            // As `check --json` writes it.
+            fields_json: report::json::fields(application).to_string(),
             status: application.status.max(Status::of(&verdict.deficiencies)),
             fingerprint: fingerprint(&application.fields),
             deficiencies: application
@@ -181,15 +181,6 @@ pub fn identity(
         category,
         project_key,
     }
-}
-
-/// Each application's `fields` object as `check --json` writes it.
-fn fields_json(verdict: &Verdict) -> Vec<String> {
-    verdict
-        .applications
-        .iter()
-        .map(|application| report::json::fields(application).to_string())
-        .collect()
 }
 
 /// The index of the workbook holding application `index`.

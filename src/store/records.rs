@@ -87,7 +87,8 @@ pub struct OutboxEntry {
     pub to: String,
     pub subject: String,
     pub message_id: String,
-    /// The whole message, text and HTML parts included: the one copy kept.
+    /// The whole message, text and HTML parts included: the one copy kept. Empty for
+    /// an answer suppressed before it could be composed (no usable address).
     pub rfc5322: Vec<u8>,
     /// The message it answers, if any (a digest answers none).
     pub regarding: Option<MessageKey>,
