@@ -14,16 +14,7 @@ const NOW: &str = "2020-09-02T09:00:00+08:00";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_message_is_filed_once_and_answered_once_in_its_thread() {
     let daemon = TestDaemon::new();
-    let accepted = application(
-        "czdzxh@163.com",
-        "accepted@example.org",
-        "申报",
-        vec![
-            xlsx_file("shenqing.xlsx", sample("p01_service.xlsx")),
-            evidence(),
-        ],
-        &[],
-    );
+    let accepted = accepted_from("accepted@example.org");
     let over_amount = application(
         "czqxxh@163.com",
         "amount@example.org",
@@ -152,16 +143,7 @@ async fn every_message_is_filed_once_and_answered_once_in_its_thread() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_mail_delivered_twice_is_answered_once() {
     let daemon = TestDaemon::new();
-    let mail = application(
-        "czdzxh@163.com",
-        "twice@example.org",
-        "申报",
-        vec![
-            xlsx_file("shenqing.xlsx", sample("p01_service.xlsx")),
-            evidence(),
-        ],
-        &[],
-    );
+    let mail = accepted_from("twice@example.org");
     daemon.deliver(&mail, ON_TIME);
     daemon.deliver(&mail, ON_TIME);
     let summary = daemon.run_once(NOW).await;
@@ -175,19 +157,7 @@ async fn the_same_mail_delivered_twice_is_answered_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_replies_and_delivery_reports_get_no_answer() {
     let daemon = TestDaemon::new();
-    daemon.deliver(
-        &application(
-            "czdzxh@163.com",
-            "first@example.org",
-            "申报",
-            vec![
-                xlsx_file("shenqing.xlsx", sample("p01_service.xlsx")),
-                evidence(),
-            ],
-            &[],
-        ),
-        ON_TIME,
-    );
+    daemon.deliver(&accepted_from("first@example.org"), ON_TIME);
     daemon.run_once(NOW).await;
     let ours = daemon.answers_to("first@example.org");
     let our_id = ours[0]
@@ -295,19 +265,7 @@ async fn answers_beyond_the_hourly_limit_are_kept_but_not_sent() {
 async fn each_round_reports_the_poll_and_queues_the_staff_digest_when_due() {
     let daemon =
         TestDaemon::with_extra("[digest]\nto = [\"xhb@example.test\"]\ntimes = [\"08:30\"]\n");
-    daemon.deliver(
-        &application(
-            "czdzxh@163.com",
-            "before-digest@example.org",
-            "申报",
-            vec![
-                xlsx_file("shenqing.xlsx", sample("p01_service.xlsx")),
-                evidence(),
-            ],
-            &[],
-        ),
-        ON_TIME,
-    );
+    daemon.deliver(&accepted_from("before-digest@example.org"), ON_TIME);
     // 09:00 in Changzhou: the 08:30 slot is due.
     let summary = daemon.run_once(NOW).await;
     assert_eq!(
@@ -331,4 +289,47 @@ async fn each_round_reports_the_poll_and_queues_the_staff_digest_when_due() {
     assert_eq!(health.len(), 1, "{health:?}");
     assert!(health[0].last_success_at.is_some());
     assert_eq!(health[0].failures_since_success, 0);
+}
+
+/// A kill after an answer's file was written and before its `sent` mark: the next
+/// run sends the answer again, and the outbox directory still holds one file of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_written_again_after_a_crash_leaves_one_file() {
+    let daemon = TestDaemon::new();
+    let accepted = accepted_from("accepted@example.org");
+    daemon.deliver(&accepted, ON_TIME);
+    assert_eq!(daemon.run_once(NOW).await.sending.sent, 1);
+    let written = daemon.answers();
+    assert_eq!(written.len(), 1);
+
+    // What a kill between the write and the mark leaves in the store.
+    let database = shenbao::store::SqliteStore::database_path(&daemon.settings.data_dir);
+    let changed = rusqlite::Connection::open(database)
+        .expect("the database opens")
+        .execute(
+            "UPDATE outbox SET state = 'sending', sent_at = NULL WHERE state = 'sent'",
+            [],
+        )
+        .expect("update");
+    assert_eq!(changed, 1);
+
+    let again = daemon.run_once(NOW).await;
+    assert_eq!(again.sending.sent, 1, "sent again: {again}");
+    let after = daemon.answers();
+    assert_eq!(after.len(), 1, "one file, not a second copy");
+    assert_eq!(after[0].bytes, written[0].bytes);
+}
+
+/// An accepted application of 常州市电子学会, sent by `applicant`.
+fn accepted_from(applicant: &str) -> Vec<u8> {
+    application(
+        "czdzxh@163.com",
+        applicant,
+        "申报",
+        vec![
+            xlsx_file("shenqing.xlsx", sample("p01_service.xlsx")),
+            evidence(),
+        ],
+        &[],
+    )
 }

@@ -4,7 +4,7 @@
 //! [`compose`](fn@crate::notice::compose) with their envelope; a [`Transport`] delivers
 //! them or says, as a [`SendError`], whether to retry, wait for tomorrow, or
 //! give up. The retry schedule is [`retry_delay`]. This module is the only
-//! user of lettre's transports; it knows nothing of notices or the store.
+//! user of lettre's SMTP transport; it knows nothing of notices or the store.
 //!
 //! The envelope sender is always our own account, never null and never
 //! another address: 163 refuses any MAIL FROM other than the logged-in user
