@@ -28,33 +28,17 @@ pub fn file_many(
 ) -> StoreResult<Vec<Filed>> {
     // The bytes first, in one pack, outside the transaction: a rollback leaves
     // only an unreferenced pack.
-    let hashes: Vec<Vec<ContentHash>> = filings
-        .iter()
-        .map(|filing| {
-            filing
-                .attachments
-                .iter()
-                .map(|attachment| attachment.sha256())
-                .collect()
-        })
-        .collect();
     let blobs: Vec<(ContentHash, &[u8])> = filings
         .iter()
-        .zip(&hashes)
-        .flat_map(|(filing, filing_hashes)| {
-            filing_hashes
-                .iter()
-                .zip(&filing.attachments)
-                .map(|(hash, attachment)| (*hash, attachment.bytes()))
-        })
+        .flat_map(|filing| &filing.attachments)
+        .map(|attachment| (attachment.sha256(), attachment.bytes()))
         .collect();
     let written = blob_index::write_unstored(conn, packs, &blobs)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     blob_index::record(&tx, &written)?;
     let mut all_filed = filings
         .iter()
-        .zip(&hashes)
-        .map(|(filing, attachment_hashes)| file_one(&tx, receipt_prefix, filing, attachment_hashes))
+        .map(|filing| file_one(&tx, receipt_prefix, filing))
         .collect::<StoreResult<Vec<Filed>>>()?;
     let pairs: Vec<(&Filing, &Filed)> = filings.iter().zip(&all_filed).collect();
     let answers = render(&pairs).map_err(StoreError::Render)?;
@@ -76,17 +60,10 @@ pub fn file_many(
 }
 
 /// Everything of one filing but the answers.
-fn file_one(
-    tx: &Transaction<'_>,
-    receipt_prefix: &str,
-    filing: &Filing,
-    attachment_hashes: &[ContentHash],
-) -> StoreResult<Filed> {
+fn file_one(tx: &Transaction<'_>, receipt_prefix: &str, filing: &Filing) -> StoreResult<Filed> {
     let received_at = mark_filed(tx, filing)?;
     let mut attachments = Vec::with_capacity(filing.attachments.len());
-    for (position, (attachment, sha256)) in
-        filing.attachments.iter().zip(attachment_hashes).enumerate()
-    {
+    for (position, attachment) in filing.attachments.iter().enumerate() {
         let id: i64 = tx
             .prepare_cached(
                 "INSERT INTO attachments (message, position, filename, content_type, sha256,
@@ -99,7 +76,7 @@ fn file_one(
                     size_to_sql(position)?,
                     attachment.filename,
                     attachment.content_type,
-                    sha256.to_hex(),
+                    attachment.sha256().to_hex(),
                     size_to_sql(attachment.bytes().len())?,
                     attachment.role.as_str(),
                 ],

@@ -27,19 +27,16 @@ pub fn claim_many(
     now: Timestamp,
     max_attempts: u32,
 ) -> StoreResult<Vec<Claim>> {
-    let hashes: Vec<ContentHash> = messages.iter().map(|m| m.sha256).collect();
-    let raws: Vec<(ContentHash, &[u8])> = hashes
+    let raws: Vec<(ContentHash, &[u8])> = messages
         .iter()
-        .zip(messages)
-        .map(|(hash, message)| (*hash, message.raw))
+        .map(|message| (message.sha256, message.raw))
         .collect();
     let written = blob_index::write_unstored(conn, packs, &raws)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     blob_index::record(&tx, &written)?;
     let claims = messages
         .iter()
-        .zip(&hashes)
-        .map(|(message, sha256)| claim_one(&tx, message, sha256, now, max_attempts))
+        .map(|message| claim_one(&tx, message, now, max_attempts))
         .collect::<StoreResult<Vec<Claim>>>()?;
     tx.commit()?;
     Ok(claims)
@@ -49,7 +46,6 @@ pub fn claim_many(
 fn claim_one(
     tx: &Transaction<'_>,
     message: &IncomingMessage<'_>,
-    sha256: &ContentHash,
     now: Timestamp,
     max_attempts: u32,
 ) -> StoreResult<Claim> {
@@ -63,7 +59,7 @@ fn claim_one(
         )?
         .query_row(
             params![
-                sha256.to_hex(),
+                message.sha256.to_hex(),
                 size_to_sql(message.raw.len())?,
                 message.message_id.unwrap_or(""),
                 message.from,
@@ -76,7 +72,7 @@ fn claim_one(
         .optional()?;
     let claim = match inserted {
         Some(id) => Claim::New(MessageKey(id)),
-        None => claim_known(tx, message, sha256, now, max_attempts)?,
+        None => claim_known(tx, message, now, max_attempts)?,
     };
     let message_key = match claim {
         Claim::New(key) | Claim::Retry { message: key, .. } | Claim::Known { message: key, .. } => {
@@ -104,7 +100,6 @@ fn claim_one(
 fn claim_known(
     tx: &Transaction<'_>,
     message: &IncomingMessage<'_>,
-    sha256: &ContentHash,
     now: Timestamp,
     max_attempts: u32,
 ) -> StoreResult<Claim> {
@@ -113,7 +108,7 @@ fn claim_known(
             "SELECT id, status, attempts FROM messages WHERE message_id = ?1 AND sha256 = ?2",
         )?
         .query_row(
-            params![message.message_id.unwrap_or(""), sha256.to_hex()],
+            params![message.message_id.unwrap_or(""), message.sha256.to_hex()],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
     let status = parse_text("message status", &status, MessageStatus::parse)?;
