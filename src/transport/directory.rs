@@ -103,15 +103,21 @@ fn write_whole(directory: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
 mod tests {
     use super::*;
 
+    /// A transport writing into `path` for apply@example.test.
+    fn into(path: &Path) -> DirectoryTransport {
+        let config = DirectoryConfig {
+            path: path.to_path_buf(),
+            from: "apply@example.test".into(),
+        };
+        DirectoryTransport::new(&config).expect("builds")
+    }
+
     #[tokio::test]
     async fn message_lands_as_an_eml_file_with_its_bytes() {
         let dir = tempfile::tempdir().expect("temp dir");
         let outbox = dir.path().join("sent");
-        let config = DirectoryConfig {
-            path: outbox.clone(),
-            from: "apply@example.test".into(),
-        };
-        let mut transport = DirectoryTransport::new(&config).expect("builds");
+        // Made by the transport: it does not exist yet.
+        let mut transport = into(&outbox);
         let bytes = b"From: apply@example.test\r\nTo: a@b.test\r\nSubject: x\r\n\r\nbody\r\n";
         transport
             .send("apply@example.test", &["a@b.test".to_string()], bytes)
@@ -132,11 +138,7 @@ mod tests {
     #[tokio::test]
     async fn the_same_bytes_twice_leave_one_file() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let config = DirectoryConfig {
-            path: dir.path().to_path_buf(),
-            from: "apply@example.test".into(),
-        };
-        let mut transport = DirectoryTransport::new(&config).expect("builds");
+        let mut transport = into(dir.path());
         let to = ["a@b.test".to_string()];
         let first = b"Message-ID: <1@x>\r\n\r\none\r\n";
         let second = b"Message-ID: <2@x>\r\n\r\ntwo\r\n";
@@ -169,11 +171,7 @@ mod tests {
     #[tokio::test]
     async fn envelope_is_checked_as_for_smtp() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let config = DirectoryConfig {
-            path: dir.path().to_path_buf(),
-            from: "apply@example.test".into(),
-        };
-        let mut transport = DirectoryTransport::new(&config).expect("builds");
+        let mut transport = into(dir.path());
         let refused = transport
             .send("someone@else.test", &["a@b.test".to_string()], b"x")
             .await;
