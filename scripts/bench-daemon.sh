@@ -126,17 +126,9 @@ printf 'shenbao run --once: %d filed, %d answers in the outbox, %.2f s: %.0f msg
   "$filed" "$answers" "$secs" "$(echo "$filed / $secs" | bc -l)" "$(echo "$secs / $floor_warm" | bc -l)" \
   "$(echo "$rss_kb / 1024" | bc -l)"
 # When the last message was filed (its answer queued with it), from the first log line.
-python3 - "$WORK/run.log" "$N" <<'EOF'
-import sys
-from datetime import datetime
-stamp = lambda line: datetime.fromisoformat(line.split()[0].replace("Z", "+00:00")).timestamp()
-lines = [l for l in open(sys.argv[1], encoding="utf-8") if l[:4].isdigit()]
-filed = [l for l in lines if " filed " in l or " filed;" in l]
-if filed:
-    took = stamp(filed[-1]) - stamp(lines[0])
-    print(f"  of which taking in, filing and queueing all answers: {took:.2f} s ({int(sys.argv[2]) / took:.0f} msg/s); "
-          f"writing the answers out: {stamp(lines[-1]) - stamp(filed[-1]):.2f} s")
-EOF
+read -r queued written_out < <(python3 scripts/queued-after.py "$WORK/run.log")
+printf '  of which taking in, filing and queueing all answers: %.2f s (%.0f msg/s); writing the answers out: %.2f s\n' \
+  "$queued" "$(echo "$N / $queued" | bc -l)" "$written_out"
 [ "$filed" -eq "$N" ] && [ "$answers" -eq "$N" ] || { echo "not every mail was filed and answered"; cat "$WORK/summary.txt"; exit 1; }
 
 # ---- 2. latency under IDLE -----------------------------------------------------------------------

@@ -110,15 +110,7 @@ for run in $(seq 1 "$RUNS"); do
     "$user_s" "$sys_s" "$(echo "$rss_kb / 1024" | bc -l)"
   # The issue's measure: until every mail is filed and its answer queued (the last `filed`
   # log line), from the process start (its first log line); writing the answers comes after.
-  queued=$(python3 - "$WORK/run.log" <<'PY'
-import sys
-from datetime import datetime
-def at(line): return datetime.fromisoformat(line.split()[0].replace("Z", "+00:00"))
-lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
-filed = [l for l in lines if " filed " in l or l.endswith(" filed")]
-print(f"{(at(filed[-1]) - at(lines[0])).total_seconds():.2f}" if filed else "nan")
-PY
-)
+  read -r queued _ < <(python3 scripts/queued-after.py "$WORK/run.log")
   printf '  of which: all filed and answers queued after %.2f s: %.0f msg/s\n' "$queued" "$(echo "$filed / $queued" | bc -l)"
   [ "$filed" -eq "$N" ] && [ "$answers" -eq "$N" ] || { echo "not every mail was filed and answered"; cat "$WORK/summary.txt"; exit 1; }
 done
