@@ -1,28 +1,14 @@
-//! calamine's cell values → [`CellValue`]; what the form cannot use is dropped.
+//! calamine's cell values (.xls, .ods) → [`CellValue`]; what the form cannot use is dropped.
 
-use calamine::{Data, DataRef, ExcelDateTime};
+use calamine::{Data, ExcelDateTime};
 
 use super::CellValue;
 
 /// Days between the 1900 and 1904 date systems' day 0.
-const DAYS_1900_TO_1904: f64 = 1462.0;
+pub(crate) const DAYS_1900_TO_1904: f64 = 1462.0;
 
-/// Maps a streamed xlsx value; `None` for empty cells, empty text and errors.
-pub(crate) fn from_data_ref(value: &DataRef<'_>, is_1904: bool) -> Option<CellValue> {
-    match value {
-        DataRef::Int(i) => Some(CellValue::Number(*i as f64)),
-        DataRef::Float(f) => Some(CellValue::Number(*f)),
-        DataRef::String(s) => text(s),
-        DataRef::SharedString(s) => text(s),
-        DataRef::Bool(b) => Some(CellValue::Bool(*b)),
-        DataRef::DateTime(dt) => Some(date_time(dt, is_1904)),
-        DataRef::DateTimeIso(s) => Some(CellValue::DateIso(s.clone())),
-        DataRef::DurationIso(s) => text(s),
-        DataRef::Error(_) | DataRef::Empty => None,
-    }
-}
-
-/// Maps a value of a calamine range (xls, ods); same rules as [`from_data_ref`].
+/// Maps a value of a calamine range (xls, ods); `None` for empty cells, empty
+/// text and errors. Our .xlsx reader ([`super::xlsx_sheet`]) keeps the same rules.
 pub(crate) fn from_data(value: &Data, is_1904: bool) -> Option<CellValue> {
     match value {
         Data::Int(i) => Some(CellValue::Number(*i as f64)),

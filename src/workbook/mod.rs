@@ -1,7 +1,8 @@
 //! Reading a workbook: bytes → [`Workbook`] of visible sheets and their cells.
 //!
 //! The format is sniffed from the bytes (zip / CFB signatures), never from the
-//! file name, and the concrete calamine reader is called (the auto-opener would
+//! file name. .xlsx is read by our own reader (`xlsx`, see there why); .xls and
+//! .ods by the concrete calamine reader (the auto-opener would
 //! hide "password-protected"). Limits are checked *before* anything is inflated
 //! or allocated: a zip's central directory, a sheet's declared dimensions.
 //! Knows nothing of forms or labels: that is `form/`.
@@ -24,11 +25,12 @@
 //! - `zip_guard`: declared sizes and ratios are checked against [`Limits`]
 //!   before calamine inflates anything. The zip crate (9.x) refuses to inflate
 //!   an entry past its declared size, so a lying header cannot slip past.
-//! - .xlsx (`xlsx`): cells are streamed; only non-empty cells are kept, the used
+//! - .xlsx (`xlsx`, `xlsx_parts`, `xlsx_sheet`): each part is inflated once
+//!   (bounded by the zip limits); only non-empty cells are kept, the used
 //!   range of non-empty cells is checked as it grows, and no dense range is
 //!   ever built. A formatted but empty cell at XFD1048576 costs nothing; a
 //!   non-empty one there makes the used range exceed `max_rows` → `TooLarge`.
-//!   `<sst uniqueCount>` is checked first (calamine reserves that many strings).
+//!   No declared count (`<sst uniqueCount>`, `<dimension>`) sizes anything.
 //! - .xls (`xls_scan`) and .ods (`ods_scan`): calamine builds every sheet
 //!   (hidden ones too) as a *dense* range while opening, so the BIFF records /
 //!   `content.xml` are pre-scanned to compute what it would allocate, and the
@@ -41,8 +43,8 @@
 //! not interrupted (no timeout here; the caller may run `open` on a worker);
 //! .xls formula text is not budgeted (calamine renders each formula as text,
 //! and a formula naming a long sheet name many times grows ~100× its record,
-//! bounded by the attachment size); calamine holds an .xlsx's whole shared
-//! string table (bounded by `max_uncompressed_bytes`); CFB sector-chain cycles
+//! bounded by the attachment size); an .xlsx's whole shared string table is
+//! held (bounded by `max_uncompressed_bytes`); CFB sector-chain cycles
 //! are caught by the `cfb` crate's validation, which calamine's own CFB reader
 //! lacks; a caught panic is still printed by the process's panic hook.
 
@@ -52,12 +54,15 @@ mod biff;
 mod budget;
 mod cell_value;
 mod convert;
+mod number_format;
 mod ods;
 mod ods_scan;
 mod sniff;
 mod xls;
 mod xls_scan;
 mod xlsx;
+mod xlsx_parts;
+mod xlsx_sheet;
 mod xml_tags;
 mod zip_guard;
 

@@ -1,7 +1,8 @@
 //! A minimal XML tokenizer over bytes: tags with their raw attributes, and
 //! text. Enough to measure what calamine would build from an .ods
-//! `content.xml` or an .xlsx `sharedStrings.xml` without building it; calamine
-//! (quick-xml) matches names literally with their prefix, and so does this.
+//! `content.xml` without building it, and to read an .xlsx (`xlsx_parts`,
+//! `xlsx_sheet`); calamine (quick-xml) matches names literally with their
+//! prefix, and so does this.
 
 /// One piece of an XML document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

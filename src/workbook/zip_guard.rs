@@ -2,8 +2,8 @@
 //!
 //! Declared sizes can lie, but the zip crate (9.x) stops inflating an entry
 //! with an error once it yields more than its declared size, so the checked
-//! sizes bound what calamine can inflate. calamine may read an entry twice
-//! (a sheet's cells, then its merged cells): at most twice the limit, streamed.
+//! sizes bound what calamine or our .xlsx reader can inflate; each entry is
+//! inflated once.
 
 use std::io::{Read, Seek};
 
