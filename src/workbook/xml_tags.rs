@@ -94,11 +94,7 @@ impl<'a> Iterator for Tokens<'a> {
                 return None;
             }
             if self.rest[0] != b'<' {
-                let len = self
-                    .rest
-                    .iter()
-                    .position(|&b| b == b'<')
-                    .unwrap_or(self.rest.len());
+                let len = memchr::memchr(b'<', self.rest).unwrap_or(self.rest.len());
                 let (text, rest) = self.rest.split_at(len);
                 self.rest = rest;
                 return Some(Ok(Token::Text(text)));
@@ -191,22 +187,20 @@ fn decode_entity(entity: &str) -> Option<char> {
 /// Index of the `>` closing a tag starting at `markup[0] == '<'`, skipping
 /// quoted attribute values (which may hold `>`).
 fn tag_end(markup: &[u8]) -> Option<usize> {
-    let mut quote = None;
-    for (at, &b) in markup.iter().enumerate().skip(1) {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), _) if q == b => quote = None,
-            (None, b'>') => return Some(at),
-            _ => {}
+    let mut at = 1;
+    loop {
+        let found = at + memchr::memchr3(b'>', b'"', b'\'', markup.get(at..)?)?;
+        let quote = markup[found];
+        if quote == b'>' {
+            return Some(found);
         }
+        at = found + 1;
+        at += memchr::memchr(quote, markup.get(at..)?)? + 1;
     }
-    None
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 fn trim_start(bytes: &[u8]) -> &[u8] {
