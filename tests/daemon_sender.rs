@@ -90,7 +90,8 @@ async fn setup(mail_reply: &'static str) -> Setup {
                     rfc5322: format!(
                         "From: {FROM}\r\nTo: secretary{n}@qq.com\r\nSubject: x\r\n\r\nbody\r\n"
                     )
-                    .into_bytes(),
+                    .into_bytes()
+                    .into(),
                     applications: Vec::new(),
                     suppressed: None,
                 },

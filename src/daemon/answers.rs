@@ -23,7 +23,9 @@ use crate::notice::{
     self, CallWording, ComposeError, NoticeContext, NoticeFacts, NoticeKind, Office, Outgoing,
     SuppressReason, TemplateError, Templates,
 };
-use crate::store::{AnswerKind, ApplicationKey, Filed, Filing, OutgoingAnswer, RenderError};
+use crate::store::{
+    AnswerBytes, AnswerKind, ApplicationKey, Filed, Filing, OutgoingAnswer, RenderError,
+};
 
 /// Everything the answers need that does not change while the daemon runs.
 #[derive(Debug)]
@@ -199,7 +201,8 @@ impl Answering {
             Outgoing::answer(headers, &self.from, Some(&self.from_name), &message_id, now)
         });
         let composed = outgoing.map(|outgoing| {
-            let bytes = notice::compose(&rendered, &outgoing);
+            // Hashed here, on every core, rather than on the store's thread.
+            let bytes = notice::compose(&rendered, &outgoing).map(AnswerBytes::new);
             (outgoing.to, bytes)
         });
         let mut applications: Vec<_> = filed.applications.iter().map(|a| a.application).collect();
@@ -238,18 +241,18 @@ impl Answering {
         let (to, rfc5322) = match draft.composed {
             None => {
                 reason.get_or_insert_with(|| SuppressReason::NoSender.as_str().to_string());
-                (String::new(), Vec::new())
+                (String::new(), AnswerBytes::default())
             }
             Some((to, Ok(bytes))) => (to, bytes),
             Some((to, Err(ComposeError::Address(address)))) => {
                 reason.get_or_insert_with(|| {
                     format!("{}: unusable address {address:?}", SuppressReason::NoSender)
                 });
-                (to, Vec::new())
+                (to, AnswerBytes::default())
             }
             Some((to, Err(error))) if reason.is_some() => {
                 tracing::debug!(%error, "a suppressed answer could not be composed");
-                (to, Vec::new())
+                (to, AnswerBytes::default())
             }
             Some((_, Err(error))) => return Err(Box::new(error)),
         };
@@ -286,7 +289,7 @@ pub struct Draft {
     subject: String,
     message_id: String,
     /// The address and the message's bytes; `None` when the message had no sender.
-    composed: Option<(String, Result<Vec<u8>, ComposeError>)>,
+    composed: Option<(String, Result<AnswerBytes, ComposeError>)>,
     applications: Vec<ApplicationKey>,
 }
 

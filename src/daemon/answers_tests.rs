@@ -147,7 +147,7 @@ fn the_answer_quotes_the_receipt_is_threaded_and_names_its_applications() {
         answer.message_id
     );
     assert_eq!(answer.suppressed, None);
-    let parsed = crate::message::parse(&answer.rfc5322).expect("composed bytes parse");
+    let parsed = crate::message::parse(answer.rfc5322.bytes()).expect("composed bytes parse");
     assert_eq!(parsed.in_reply_to, ["applicant-1@qq.com"]);
     assert_eq!(
         parsed.message_id.as_deref(),
@@ -244,7 +244,10 @@ fn the_hourly_limit_counts_the_store_and_the_batch() {
     );
     let third = render(2);
     assert_eq!(third.suppressed.as_deref(), Some("rate_limited"));
-    assert!(!third.rfc5322.is_empty(), "kept as it would have been sent");
+    assert!(
+        !third.rfc5322.bytes().is_empty(),
+        "kept as it would have been sent"
+    );
     assert_eq!(render(3).suppressed.as_deref(), Some("rate_limited"));
 }
 
@@ -264,7 +267,7 @@ fn a_suppressed_answer_is_kept_with_its_reason() {
     assert_eq!(answer.suppressed.as_deref(), Some("auto_submitted"));
     assert_eq!(note.suppressed.as_deref(), Some("auto_submitted"));
     // Kept as it would have gone out, for staff to see.
-    assert!(!answer.rfc5322.is_empty());
+    assert!(!answer.rfc5322.bytes().is_empty());
 }
 
 #[test]

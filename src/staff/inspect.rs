@@ -262,7 +262,7 @@ pub fn resend(store: &mut dyn Store, receipt: &str, now: Timestamp) -> StaffResu
         kind: latest.kind,
         to: latest.to.clone(),
         subject: latest.subject.clone(),
-        rfc5322: with_new_identity(&latest.rfc5322, &new_id, now),
+        rfc5322: with_new_identity(&latest.rfc5322, &new_id, now).into(),
         message_id: new_id,
         applications: latest.applications.clone(),
         suppressed: None,

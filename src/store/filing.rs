@@ -133,11 +133,50 @@ pub struct OutgoingAnswer {
     /// Fixed at queue time, without angle brackets: a reply to it finds the applications.
     pub message_id: String,
     /// The complete RFC 5322 message the sender hands to SMTP.
-    pub rfc5322: Vec<u8>,
+    pub rfc5322: AnswerBytes,
     /// The applications the answer is about (a reply's `In-Reply-To` leads back here).
     pub applications: Vec<ApplicationKey>,
     /// `Some(reason)` keeps the answer as `suppressed`: never sent, kept to show why.
     pub suppressed: Option<String>,
+}
+
+/// An answer's composed bytes with their SHA-256, computed with them: the
+/// bytes are kept in a pack under that hash, and hashing where the answer is
+/// drafted (on every core) keeps it out of the filing transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerBytes {
+    bytes: Vec<u8>,
+    sha256: ContentHash,
+}
+
+impl AnswerBytes {
+    pub fn new(bytes: Vec<u8>) -> AnswerBytes {
+        AnswerBytes {
+            sha256: ContentHash::of(&bytes),
+            bytes,
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn sha256(&self) -> ContentHash {
+        self.sha256
+    }
+}
+
+/// No bytes: an answer suppressed before it could be composed.
+impl Default for AnswerBytes {
+    fn default() -> AnswerBytes {
+        AnswerBytes::new(Vec::new())
+    }
+}
+
+impl From<Vec<u8>> for AnswerBytes {
+    fn from(bytes: Vec<u8>) -> AnswerBytes {
+        AnswerBytes::new(bytes)
+    }
 }
 
 /// What `file` did, in the order of the [`Filing`]; what the render closure sees.

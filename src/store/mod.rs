@@ -62,8 +62,9 @@ mod sqlite;
 
 pub use error::{StoreError, StoreResult};
 pub use filing::{
-    Bounce, Claim, EvidenceLink, Filed, FiledApplication, FiledPairs, Filing, IncomingMessage,
-    NewApplication, NewAttachment, OutgoingAnswer, Render, RenderError, RenderMany, render_each,
+    AnswerBytes, Bounce, Claim, EvidenceLink, Filed, FiledApplication, FiledPairs, Filing,
+    IncomingMessage, NewApplication, NewAttachment, OutgoingAnswer, Render, RenderError,
+    RenderMany, render_each,
 };
 pub use model::{
     AnswerKey, AnswerKind, AnswerState, ApplicationKey, AttachmentKey, AttachmentRole, ContentHash,

@@ -198,7 +198,8 @@ pub fn file_sheet(store: &mut SqliteStore, uid: u32, sheet: &Sheet, at: Timestam
                  Subject: receipt\r\n\r\n受理编号 {}\r\n",
                 application.receipt
             )
-            .into_bytes(),
+            .into_bytes()
+            .into(),
             applications: vec![application.application],
             suppressed: None,
         }])

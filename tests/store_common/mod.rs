@@ -118,7 +118,9 @@ pub fn answer(kind: AnswerKind, to: &str, message_id: &str) -> OutgoingAnswer {
         to: to.to_string(),
         subject: "回执".to_string(),
         message_id: message_id.to_string(),
-        rfc5322: format!("Message-ID: <{message_id}>\r\n\r\n已收到\r\n").into_bytes(),
+        rfc5322: format!("Message-ID: <{message_id}>\r\n\r\n已收到\r\n")
+            .into_bytes()
+            .into(),
         applications: Vec::new(),
         suppressed: None,
     }
@@ -140,7 +142,8 @@ pub fn confirm_each(_: &Filing, filed: &Filed) -> Result<Vec<OutgoingAnswer>, Re
                 "Message-ID: <{message_id}>\r\n\r\n回执号 {}\r\n",
                 application.receipt
             )
-            .into_bytes();
+            .into_bytes()
+            .into();
             confirmation.applications = vec![application.application];
             confirmation
         })

@@ -128,7 +128,7 @@ impl Digest {
                 to: to.clone(),
                 subject: self.notice.subject.clone(),
                 message_id: id,
-                rfc5322: compose(&self.notice, &outgoing)?,
+                rfc5322: compose(&self.notice, &outgoing)?.into(),
                 applications: Vec::new(),
                 suppressed: None,
             });

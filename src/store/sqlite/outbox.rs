@@ -53,7 +53,7 @@ pub fn insert(
             |row| row.get(0),
         )?;
     tx.prepare_cached("INSERT INTO outbox_content (answer, rfc5322) VALUES (?1, ?2)")?
-        .execute(params![id, answer.rfc5322])?;
+        .execute(params![id, answer.rfc5322.bytes()])?;
     for application in &answer.applications {
         tx.prepare_cached(
             "INSERT INTO outbox_applications (answer, application) VALUES (?1, ?2)
