@@ -355,8 +355,8 @@ fn reopening_keeps_everything() {
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
     assert_eq!(
-        version, 6,
+        version, 7,
         "0001_init, 0002_staff, 0003_packs, 0004_outbox_content, 0005_retry_alone, \
-         0006_answer_bytes_once"
+         0006_answer_bytes_once, 0007_answer_bytes_in_packs"
     );
 }

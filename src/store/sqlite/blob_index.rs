@@ -2,8 +2,9 @@
 //!
 //! Storing is two steps around the caller's transaction: [`write_unstored`]
 //! writes the bytes not indexed yet into one durable pack, before the
-//! transaction; [`record`] adds their rows inside it, with whatever refers to
-//! them. Two processes storing the same bytes at once both write them; the
+//! transaction commits (before it begins, unless the bytes are made inside it,
+//! as a filing's answers are); [`record`] adds their rows inside it, with
+//! whatever refers to them. Two processes storing the same bytes at once both write them; the
 //! first row wins and the other copy is never read.
 
 use std::collections::HashSet;

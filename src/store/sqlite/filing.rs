@@ -1,6 +1,12 @@
 //! Filing: one transaction that marks messages filed, inserts attachments,
 //! applications, versions and deficiencies, allocates receipts and queues the
 //! answers the render closure makes.
+//!
+//! The batch's bytes, its attachments and its answers, go into one pack,
+//! written once the answers are rendered: they quote the receipts, which exist
+//! only inside the transaction. The pack is synced before the commit, so a
+//! committed row never names bytes that are not on disk; a rollback or crash
+//! leaves at most a pack nobody references.
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -26,16 +32,7 @@ pub fn file_many(
     filings: &[Filing],
     render: RenderMany<'_>,
 ) -> StoreResult<Vec<Filed>> {
-    // The bytes first, in one pack, outside the transaction: a rollback leaves
-    // only an unreferenced pack.
-    let blobs: Vec<(ContentHash, &[u8])> = filings
-        .iter()
-        .flat_map(|filing| &filing.attachments)
-        .map(|attachment| (attachment.sha256(), attachment.bytes()))
-        .collect();
-    let written = blob_index::write_unstored(conn, packs, &blobs)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    blob_index::record(&tx, &written)?;
     let mut all_filed = filings
         .iter()
         .map(|filing| file_one(&tx, receipt_prefix, filing))
@@ -49,6 +46,15 @@ pub fn file_many(
             answers.len()
         )));
     }
+    // One pack and two syncs for the batch, inside the transaction (see the module doc).
+    let blobs: Vec<(ContentHash, &[u8])> = filings
+        .iter()
+        .flat_map(|filing| &filing.attachments)
+        .map(|attachment| (attachment.sha256(), attachment.bytes()))
+        .chain(answers.iter().flatten().map(outbox::blob_of))
+        .collect();
+    let written = blob_index::write_unstored(&tx, packs, &blobs)?;
+    blob_index::record(&tx, &written)?;
     for ((filing, filed), answers) in filings.iter().zip(&mut all_filed).zip(&answers) {
         for answer in answers {
             let key = outbox::insert(&tx, answer, Some(filing.message), filing.filed_at)?;

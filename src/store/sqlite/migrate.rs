@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_outbox_content.sql"),
     include_str!("../migrations/0005_retry_alone.sql"),
     include_str!("../migrations/0006_answer_bytes_once.sql"),
+    include_str!("../migrations/0007_answer_bytes_in_packs.sql"),
 ];
 
 /// The schema version this binary writes.

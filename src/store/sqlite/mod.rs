@@ -3,8 +3,8 @@
 //!
 //! ```text
 //! data_dir/shenbao.sqlite3   the database (WAL mode)
-//! data_dir/packs/NAME.pack   raw messages and attachments, a pack per batch,
-//!                            indexed by SHA-256 in the `blobs` table
+//! data_dir/packs/NAME.pack   raw messages, attachments and answers, a pack per
+//!                            batch, indexed by SHA-256 in the `blobs` table
 //! data_dir/raw/ab/cdef…      raw messages of stores before packs (read only)
 //! data_dir/files/ab/cdef…    attachments of stores before packs (read only)
 //! ```
@@ -232,16 +232,20 @@ impl Store for SqliteStore {
         regarding: Option<MessageKey>,
         now: Timestamp,
     ) -> StoreResult<AnswerKey> {
+        // The bytes first, as for a batch: a rollback leaves only an unreferenced pack.
+        let written =
+            blob_index::write_unstored(&self.conn, &self.packs, &[outbox::blob_of(answer)])?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        blob_index::record(&tx, &written)?;
         let key = outbox::insert(&tx, answer, regarding, now)?;
         tx.commit()?;
         Ok(key)
     }
 
     fn due_answers(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<OutboxEntry>> {
-        outbox::due(&self.conn, now, limit)
+        outbox::due(&self.conn, &self.packs, now, limit)
     }
 
     fn mark_sending(&mut self, answer: AnswerKey) -> StoreResult<()> {
@@ -270,7 +274,7 @@ impl Store for SqliteStore {
     }
 
     fn outbox(&self, filter: &OutboxFilter) -> StoreResult<Vec<OutboxEntry>> {
-        outbox::list(&self.conn, filter)
+        outbox::list(&self.conn, &self.packs, filter)
     }
 
     fn queue_digest(
@@ -279,7 +283,7 @@ impl Store for SqliteStore {
         answers: &[OutgoingAnswer],
         now: Timestamp,
     ) -> StoreResult<Option<Vec<AnswerKey>>> {
-        staff::queue_digest(&mut self.conn, slot, answers, now)
+        staff::queue_digest(&mut self.conn, &self.packs, slot, answers, now)
     }
 
     fn last_digest(&self) -> StoreResult<Option<DigestRecord>> {

@@ -1,28 +1,56 @@
 //! The outbox: answers queued in the filing transaction, and the state
 //! changes the sender makes around each SMTP attempt. Also the bounces.
+//!
+//! An answer's bytes are a blob like an attachment's (see `store::blobs`):
+//! the caller writes them into a pack with [`blob_index::write_unstored`]
+//! before the transaction that queues the answer commits, and records them in
+//! it; the row keeps their SHA-256 (migration 0007). Answers queued before
+//! keep their bytes in `outbox_content`, and are read from there.
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
+use super::blob_index;
 use super::convert::{
-    count_from_sql, optional_time_from_sql, parse_text, size_to_sql, time_from_sql, time_to_sql,
+    count_from_sql, hash_from_sql, optional_time_from_sql, parse_text, size_to_sql, time_from_sql,
+    time_to_sql,
 };
+use crate::store::blobs::Packs;
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::filing::{Bounce, OutgoingAnswer};
-use crate::store::model::{AnswerKey, AnswerKind, AnswerState, ApplicationKey, MessageKey};
+use crate::store::model::{
+    AnswerKey, AnswerKind, AnswerState, ApplicationKey, ContentHash, MessageKey,
+};
 use crate::store::records::{DeliveryFailure, OutboxEntry, OutboxFilter};
 
-const ENTRY_COLUMNS: &str = "id, kind, recipient, subject, message_id, rfc5322, regarding, state,
-    attempts, queued_at, next_attempt_at, last_error, sent_at, suppressed_reason";
-/// An answer's state and its bytes are two rows: the sender's state
-/// changes then rewrite a few bytes, not the message (see migration 0004).
-const ENTRIES: &str = "outbox JOIN outbox_content ON outbox_content.answer = outbox.id";
+const ENTRY_COLUMNS: &str = "id, kind, recipient, subject, message_id, regarding, state,
+    attempts, queued_at, next_attempt_at, last_error, sent_at, suppressed_reason,
+    rfc5322_sha256, outbox_content.rfc5322";
+/// The bytes of answers queued before version 7 are a row of their own, so
+/// that the sender's state changes rewrite a few bytes, not the message (see
+/// migration 0004); later answers have none.
+const ENTRIES: &str = "outbox LEFT JOIN outbox_content ON outbox_content.answer = outbox.id";
+
+/// Where an answer's bytes are.
+enum Bytes {
+    /// In a pack, under this hash (answers queued since version 7).
+    Packed(ContentHash),
+    /// In `outbox_content` (answers queued before).
+    Inline(Vec<u8>),
+}
+
+/// The blob [`insert`] refers to, for [`blob_index::write_unstored`].
+pub fn blob_of(answer: &OutgoingAnswer) -> (ContentHash, &[u8]) {
+    (answer.rfc5322.sha256(), answer.rfc5322.bytes())
+}
 
 /// Addresses are compared without regard to case (the per-sender count).
 fn normalize_address(address: &str) -> String {
     address.trim().to_lowercase()
 }
 
+/// Queues `answer`. Its bytes ([`blob_of`]) must be recorded in `tx` already:
+/// the foreign key to `blobs` refuses the row otherwise.
 pub fn insert(
     tx: &Transaction<'_>,
     answer: &OutgoingAnswer,
@@ -36,8 +64,8 @@ pub fn insert(
     let id: i64 = tx
         .prepare_cached(
             "INSERT INTO outbox (kind, recipient, subject, message_id, regarding, state,
-                                 queued_at, next_attempt_at, suppressed_reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING id",
+                                 queued_at, next_attempt_at, suppressed_reason, rfc5322_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9) RETURNING id",
         )?
         .query_row(
             params![
@@ -49,11 +77,10 @@ pub fn insert(
                 state.as_str(),
                 time_to_sql(now),
                 answer.suppressed,
+                answer.rfc5322.sha256().to_hex(),
             ],
             |row| row.get(0),
         )?;
-    tx.prepare_cached("INSERT INTO outbox_content (answer, rfc5322) VALUES (?1, ?2)")?
-        .execute(params![id, answer.rfc5322.bytes()])?;
     for application in &answer.applications {
         tx.prepare_cached(
             "INSERT INTO outbox_applications (answer, application) VALUES (?1, ?2)
@@ -65,16 +92,30 @@ pub fn insert(
 }
 
 /// Queued answers due by `now`, the longest waiting first.
-pub fn due(conn: &Connection, now: Timestamp, limit: usize) -> StoreResult<Vec<OutboxEntry>> {
+pub fn due(
+    conn: &Connection,
+    packs: &Packs,
+    now: Timestamp,
+    limit: usize,
+) -> StoreResult<Vec<OutboxEntry>> {
     let sql = format!(
         "SELECT {ENTRY_COLUMNS} FROM {ENTRIES}
          WHERE state = 'queued' AND next_attempt_at <= ?1
          ORDER BY next_attempt_at, id LIMIT ?2"
     );
-    query_entries(conn, &sql, params![time_to_sql(now), size_to_sql(limit)?])
+    query_entries(
+        conn,
+        packs,
+        &sql,
+        params![time_to_sql(now), size_to_sql(limit)?],
+    )
 }
 
-pub fn list(conn: &Connection, filter: &OutboxFilter) -> StoreResult<Vec<OutboxEntry>> {
+pub fn list(
+    conn: &Connection,
+    packs: &Packs,
+    filter: &OutboxFilter,
+) -> StoreResult<Vec<OutboxEntry>> {
     let sql = format!(
         "SELECT {ENTRY_COLUMNS} FROM {ENTRIES}
          WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR kind = ?2)
@@ -84,6 +125,7 @@ pub fn list(conn: &Connection, filter: &OutboxFilter) -> StoreResult<Vec<OutboxE
     );
     query_entries(
         conn,
+        packs,
         &sql,
         params![
             filter.state.map(AnswerState::as_str),
@@ -96,6 +138,7 @@ pub fn list(conn: &Connection, filter: &OutboxFilter) -> StoreResult<Vec<OutboxE
 
 fn query_entries(
     conn: &Connection,
+    packs: &Packs,
     sql: &str,
     params: impl rusqlite::Params,
 ) -> StoreResult<Vec<OutboxEntry>> {
@@ -103,35 +146,69 @@ fn query_entries(
     let rows = statement.query_map(params, |row| Ok(entry_from_row(row)))?;
     let mut entries = Vec::new();
     for row in rows {
-        let mut entry = row??;
+        let (mut entry, bytes) = row??;
+        entry.rfc5322 = match bytes {
+            Bytes::Inline(bytes) => bytes,
+            Bytes::Packed(hash) => read_packed(conn, packs, entry.key, &hash)?,
+        };
         entry.applications = linked_applications(conn, entry.key)?;
         entries.push(entry);
     }
     Ok(entries)
 }
 
-fn entry_from_row(row: &Row<'_>) -> StoreResult<OutboxEntry> {
-    Ok(OutboxEntry {
-        key: AnswerKey(row.get(0)?),
+/// The entry with its bytes still to read, and where they are.
+fn entry_from_row(row: &Row<'_>) -> StoreResult<(OutboxEntry, Bytes)> {
+    let key = AnswerKey(row.get(0)?);
+    let bytes = match (row.get::<_, Option<String>>(13)?, row.get(14)?) {
+        (Some(hash), None) => Bytes::Packed(hash_from_sql(&hash)?),
+        (None, Some(bytes)) => Bytes::Inline(bytes),
+        (hash, _) => {
+            return Err(StoreError::Corrupt(format!(
+                "answer {}: {} of its bytes",
+                key.0,
+                if hash.is_some() { "two copies" } else { "none" }
+            )));
+        }
+    };
+    let entry = OutboxEntry {
+        key,
         kind: parse_text("answer kind", &row.get::<_, String>(1)?, AnswerKind::parse)?,
         to: row.get(2)?,
         subject: row.get(3)?,
         message_id: row.get(4)?,
-        rfc5322: row.get(5)?,
-        regarding: row.get::<_, Option<i64>>(6)?.map(MessageKey),
+        rfc5322: Vec::new(),
+        regarding: row.get::<_, Option<i64>>(5)?.map(MessageKey),
         applications: Vec::new(),
         state: parse_text(
             "answer state",
-            &row.get::<_, String>(7)?,
+            &row.get::<_, String>(6)?,
             AnswerState::parse,
         )?,
-        attempts: count_from_sql(row.get(8)?)?,
-        queued_at: time_from_sql(row.get(9)?)?,
-        next_attempt_at: time_from_sql(row.get(10)?)?,
-        last_error: row.get(11)?,
-        sent_at: optional_time_from_sql(row.get(12)?)?,
-        suppressed_reason: row.get(13)?,
-    })
+        attempts: count_from_sql(row.get(7)?)?,
+        queued_at: time_from_sql(row.get(8)?)?,
+        next_attempt_at: time_from_sql(row.get(9)?)?,
+        last_error: row.get(10)?,
+        sent_at: optional_time_from_sql(row.get(11)?)?,
+        suppressed_reason: row.get(12)?,
+    };
+    Ok((entry, bytes))
+}
+
+/// Checked against the hash on the way: bytes changed on disk are an error, not an answer.
+fn read_packed(
+    conn: &Connection,
+    packs: &Packs,
+    answer: AnswerKey,
+    hash: &ContentHash,
+) -> StoreResult<Vec<u8>> {
+    let location = blob_index::locate(conn, hash)?.ok_or_else(|| {
+        StoreError::Corrupt(format!(
+            "answer {}: its bytes {hash} are in no pack",
+            answer.0
+        ))
+    })?;
+    packs.read(&location, hash)
 }
 
 fn linked_applications(conn: &Connection, answer: AnswerKey) -> StoreResult<Vec<ApplicationKey>> {

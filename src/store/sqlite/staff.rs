@@ -4,8 +4,10 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
+use super::blob_index;
 use super::convert::{count_from_sql, optional_time_from_sql, time_from_sql, time_to_sql};
 use super::outbox;
+use crate::store::blobs::Packs;
 use crate::store::error::StoreResult;
 use crate::store::filing::OutgoingAnswer;
 use crate::store::model::AnswerKey;
@@ -15,10 +17,15 @@ use crate::store::records::{DigestRecord, DigestSlot, MailboxHealth, PollOutcome
 /// nothing, when the slot was queued before (by this process or another).
 pub fn queue_digest(
     conn: &mut Connection,
+    packs: &Packs,
     slot: Option<&DigestSlot>,
     answers: &[OutgoingAnswer],
     now: Timestamp,
 ) -> StoreResult<Option<Vec<AnswerKey>>> {
+    // The bytes before the transaction, as for a batch; a slot found queued
+    // meanwhile leaves them in a pack nobody references.
+    let blobs: Vec<_> = answers.iter().map(outbox::blob_of).collect();
+    let written = blob_index::write_unstored(conn, packs, &blobs)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let digest: Option<i64> = tx
         .query_row(
@@ -35,6 +42,7 @@ pub fn queue_digest(
     let Some(digest) = digest else {
         return Ok(None);
     };
+    blob_index::record(&tx, &written)?;
     let mut keys = Vec::with_capacity(answers.len());
     for answer in answers {
         let key = outbox::insert(&tx, answer, None, now)?;
