@@ -7,8 +7,8 @@ mod store_common;
 use std::path::Path;
 
 use shenbao::store::{
-    AttachmentRole, Claim, ContentHash, IncomingMessage, MailboxKey, MessageStatus, NewAttachment,
-    Store, render_each,
+    AnswerKind, AttachmentRole, Claim, ContentHash, Filed, Filing, IncomingMessage, MailboxKey,
+    MessageStatus, NewAttachment, OutgoingAnswer, RenderError, Store, render_each,
 };
 use store_common::*;
 
@@ -121,9 +121,10 @@ fn a_batch_writes_one_pack() {
     assert_eq!(n_packs(dir.path()), 1);
 }
 
-/// The attachments of a filed batch go into one pack too, each distinct content once.
+/// The attachments and answers of a filed batch go into one pack too, each
+/// distinct content once.
 #[test]
-fn a_filed_batch_writes_its_attachments_into_one_pack() {
+fn a_filed_batch_writes_its_attachments_and_answers_into_one_pack() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
     let first = claim_new(&mut store, 1, b"one", "one@example.org");
@@ -140,11 +141,32 @@ fn a_filed_batch_writes_its_attachments_into_one_pack() {
     one.attachments = vec![attachment("a.pdf", b"shared"), attachment("b.pdf", b"own")];
     let mut two = filing(second, vec![]);
     two.attachments = vec![attachment("c.pdf", b"shared")];
+    let answer_to = |filing: &Filing, _: &Filed| -> Result<Vec<OutgoingAnswer>, RenderError> {
+        let id = format!("answer-{}@shenbao.test", filing.message.0);
+        Ok(vec![answer(AnswerKind::Confirmation, "a@example.org", &id)])
+    };
     let before = n_packs(dir.path());
-    store
-        .file_many(&[one, two], &render_each(&no_answers))
+    let filed = store
+        .file_many(&[one, two], &render_each(&answer_to))
         .unwrap();
     assert_eq!(n_packs(dir.path()), before + 1);
+    let expected: Vec<Vec<u8>> = filed
+        .iter()
+        .map(|filed| {
+            let id = format!("answer-{}@shenbao.test", filed.message.0);
+            answer(AnswerKind::Confirmation, "", &id)
+                .rfc5322
+                .bytes()
+                .to_vec()
+        })
+        .collect();
+    let queued: Vec<Vec<u8>> = store
+        .outbox(&Default::default())
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.rfc5322)
+        .collect();
+    assert_eq!(queued, expected);
     let stored = store.attachments(first).unwrap();
     assert_eq!(stored.len(), 2);
     for record in stored.iter().chain(&store.attachments(second).unwrap()) {
@@ -154,8 +176,14 @@ fn a_filed_batch_writes_its_attachments_into_one_pack() {
     let pack = std::fs::read_dir(dir.path().join("packs"))
         .unwrap()
         .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
-        .find(|bytes| bytes.ends_with(b"own") || bytes.ends_with(b"shared"))
+        .find(|bytes| bytes.windows(3).any(|w| w == b"own"))
         .unwrap();
+    for bytes in &expected {
+        assert!(
+            pack.windows(bytes.len()).any(|w| w == bytes.as_slice()),
+            "the answers are in the attachments' pack"
+        );
+    }
     let n_shared = pack.windows(6).filter(|w| w == b"shared").count();
     assert_eq!(
         n_shared, 1,

@@ -4,8 +4,8 @@
 mod store_common;
 
 use shenbao::store::{
-    AnswerKind, AnswerState, AttachmentRole, Bounce, MailboxState, NewAttachment, OutboxFilter,
-    Recovered, Store, StoreError, render_each,
+    AnswerBytes, AnswerKind, AnswerState, AttachmentRole, Bounce, MailboxState, NewAttachment,
+    OutboxFilter, Recovered, SqliteStore, Store, StoreError, render_each,
 };
 use shenbao::verdict::Status;
 use store_common::*;
@@ -278,6 +278,60 @@ fn file_many_is_all_or_nothing() {
             .iter()
             .all(|c| c.n_applications == 1 && c.status == Status::Accepted)
     );
+}
+
+/// An answer's bytes are kept in a pack, not in the database, which holds only
+/// their hash; they come back identical, and refused once changed on disk.
+#[test]
+fn an_answers_bytes_are_kept_in_a_pack_under_their_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let queued = answer(AnswerKind::Confirmation, "a@example.org", "p1@x");
+    let key = store.enqueue(&queued, None, at(10)).unwrap();
+    // Suppressed before it could be composed: no bytes, kept like any others.
+    let mut unsent = answer(AnswerKind::Review, "", "p2@x");
+    unsent.rfc5322 = AnswerBytes::default();
+    unsent.suppressed = Some("no_sender".to_string());
+    store.enqueue(&unsent, None, at(10)).unwrap();
+
+    let conn = rusqlite::Connection::open(SqliteStore::database_path(dir.path())).unwrap();
+    let hash: String = conn
+        .query_row(
+            "SELECT rfc5322_sha256 FROM outbox WHERE id = ?1",
+            [key.0],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(hash, queued.rfc5322.sha256().to_hex());
+    let n_inline: i64 = conn
+        .query_row("SELECT count(*) FROM outbox_content", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(n_inline, 0, "no bytes in the database");
+
+    let due = store.due_answers(at(10), 10).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].rfc5322, queued.rfc5322.bytes());
+    let listed = store.outbox(&OutboxFilter::default()).unwrap();
+    assert_eq!(listed[1].suppressed_reason.as_deref(), Some("no_sender"));
+    assert!(listed[1].rfc5322.is_empty());
+
+    let pack = std::fs::read_dir(dir.path().join("packs"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| {
+            std::fs::read(path)
+                .unwrap()
+                .ends_with(queued.rfc5322.bytes())
+        })
+        .expect("the answer's bytes are in a pack");
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&pack, bytes).unwrap();
+    assert!(matches!(
+        store.due_answers(at(10), 10),
+        Err(StoreError::Corrupt(_))
+    ));
 }
 
 /// Under one UIDVALIDITY the highest UID only grows; a new UIDVALIDITY starts over.

@@ -45,7 +45,12 @@ pub fn migrate(conn: &mut Connection) -> StoreResult<u32> {
 
 #[cfg(test)]
 mod tests {
+    use jiff::Timestamp;
+
     use super::*;
+    use crate::store::blobs::Packs;
+    use crate::store::records::OutboxFilter;
+    use crate::store::sqlite::outbox;
 
     /// A database as a binary of schema `version` left it.
     fn at_version(version: usize) -> Connection {
@@ -158,6 +163,43 @@ mod tests {
             )
             .unwrap();
         assert_eq!(bytes, b"\r\n");
+    }
+
+    /// Version 7 keeps new answers' bytes in packs: the bytes of answers queued
+    /// before stay in the database and come back unchanged, to send or to show.
+    #[test]
+    fn answers_queued_before_version_7_keep_their_bytes_in_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let packs = Packs::new(dir.path().join("packs"));
+        let mut conn = at_version(6);
+        let bytes = "Message-ID: <z@shenbao>\r\n\r\n已收到\r\n".as_bytes();
+        conn.execute(
+            "INSERT INTO outbox (id, kind, recipient, subject, message_id, state, queued_at,
+                                 next_attempt_at)
+             VALUES (7, 'confirmation', 'a@example.org', '回执', 'z@shenbao', 'queued', 1, 1)",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO outbox_content (answer, rfc5322) VALUES (7, ?1)",
+            [bytes],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let hash: Option<String> = conn
+            .query_row(
+                "SELECT rfc5322_sha256 FROM outbox WHERE id = 7",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(hash, None);
+        let due = outbox::due(&conn, &packs, Timestamp::from_second(1).unwrap(), 10).unwrap();
+        let listed = outbox::list(&conn, &packs, &OutboxFilter::default()).unwrap();
+        for entries in [due, listed] {
+            assert_eq!(entries.len(), 1);
+            assert_eq!(entries[0].rfc5322, bytes);
+        }
     }
 
     #[test]
