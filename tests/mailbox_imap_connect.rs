@@ -144,7 +144,7 @@ async fn a_wrong_password_is_an_authentication_failure_backed_off_long() {
         return;
     };
     let wrong = ImapConfig {
-        password_file: Some(password_file("not-the-password")),
+        password_file: Some(password_file(&servers, "not-the-password")),
         ..config(&servers, "society1@example.test", "INBOX")
     };
     let mut source = ImapSource::new(&wrong).unwrap();

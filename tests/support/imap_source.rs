@@ -8,9 +8,11 @@ use shenbao::mailbox::{AfterFiling, ImapConfig, ImapSource, MessageKey, RawMessa
 
 use super::mail_servers::{MailServers, PASSWORD, test_message};
 
-pub fn password_file(content: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "shenbao-imap-test-{}-{}",
+/// A password file under the servers' root, which stop.sh removes with them
+/// (files left in /tmp piled up, four per test run).
+pub fn password_file(servers: &MailServers, content: &str) -> PathBuf {
+    let path = servers.root.join(format!(
+        "test-password-{}-{}",
         std::process::id(),
         content.len()
     ));
@@ -26,7 +28,7 @@ pub fn config(servers: &MailServers, user: &str, mailbox: &str) -> ImapConfig {
         tls: TlsMode::Implicit,
         user: user.into(),
         password_env: None,
-        password_file: Some(password_file(PASSWORD)),
+        password_file: Some(password_file(servers, PASSWORD)),
         ca_file: Some(servers.ca_file()),
         mailbox: mailbox.into(),
         idle: true,
