@@ -151,6 +151,44 @@ fn resend_queues_the_latest_answer_again() {
     assert_eq!(nothing.status.code(), Some(2));
 }
 
+/// An answer whose bytes no longer read back (its pack changed on disk) is still
+/// listed, with the reason, and `resend` refuses it rather than queue nothing.
+#[test]
+fn resend_refuses_an_answer_whose_bytes_are_gone() {
+    let folder = filled();
+    let data = folder.path().join("var");
+    let conn =
+        rusqlite::Connection::open(shenbao::store::SqliteStore::database_path(&data)).unwrap();
+    let (pack, start): (String, i64) = conn
+        .query_row(
+            "SELECT pack, start FROM blobs WHERE sha256 = (
+                 SELECT rfc5322_sha256 FROM outbox JOIN outbox_applications ON answer = outbox.id
+                 JOIN applications ON applications.id = application
+                 WHERE receipt = 'CZKX2020-0006' ORDER BY outbox.id DESC LIMIT 1)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    let path = data.join("packs").join(format!("{pack}.pack"));
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[usize::try_from(start).unwrap()] ^= 1;
+    std::fs::write(&path, bytes).unwrap();
+
+    let shown = shenbao(folder.path(), &["show", "CZKX2020-0006"]);
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    let refused = shenbao(folder.path(), &["resend", "CZKX2020-0006"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("no answer to send again"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
+
 /// `export` writes the workbook; `digest --dry-run` prints without queuing;
 /// `digest --to` queues one copy.
 #[test]

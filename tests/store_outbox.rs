@@ -281,7 +281,8 @@ fn file_many_is_all_or_nothing() {
 }
 
 /// An answer's bytes are kept in a pack, not in the database, which holds only
-/// their hash; they come back identical, and refused once changed on disk.
+/// their hash; they come back identical. Once changed on disk they are refused:
+/// that answer is failed with the reason, and the answers behind it still go out.
 #[test]
 fn an_answers_bytes_are_kept_in_a_pack_under_their_hash() {
     let dir = tempfile::tempdir().unwrap();
@@ -328,10 +329,38 @@ fn an_answers_bytes_are_kept_in_a_pack_under_their_hash() {
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
     std::fs::write(&pack, bytes).unwrap();
-    assert!(matches!(
-        store.due_answers(at(10), 10),
-        Err(StoreError::Corrupt(_))
-    ));
+    let behind = answer(AnswerKind::Confirmation, "b@example.org", "p3@x");
+    let behind_key = store.enqueue(&behind, None, at(11)).unwrap();
+
+    let due = store.due_answers(at(11), 10).unwrap();
+    assert_eq!(
+        due.iter().map(|e| e.key).collect::<Vec<_>>(),
+        vec![behind_key]
+    );
+    assert_eq!(due[0].rfc5322, behind.rfc5322.bytes());
+    let failed = store
+        .outbox(&OutboxFilter {
+            state: Some(AnswerState::Failed),
+            ..OutboxFilter::default()
+        })
+        .expect("still listed, for the digest");
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].rfc5322.is_empty());
+    assert!(
+        failed[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("no longer hash"))
+    );
+    let (state, reason): (String, String) = conn
+        .query_row(
+            "SELECT state, last_error FROM outbox WHERE id = ?1",
+            [key.0],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(state, "failed");
+    assert!(reason.contains("no longer hash"), "{reason}");
 }
 
 /// Under one UIDVALIDITY the highest UID only grows; a new UIDVALIDITY starts over.

@@ -245,6 +245,10 @@ pub fn resend(store: &mut dyn Store, receipt: &str, now: Timestamp) -> StaffResu
         .filter(|entry| entry.kind != AnswerKind::Digest)
         .max_by_key(|entry| (entry.queued_at, entry.key))
         .ok_or_else(|| StaffError::NothingToResend(record.receipt.clone()))?;
+    // Suppressed before it was composed, or its bytes unreadable: nothing to copy.
+    if latest.rfc5322.is_empty() {
+        return Err(StaffError::NothingToResend(record.receipt));
+    }
     if matches!(latest.state, AnswerState::Queued | AnswerState::Sending) {
         return Err(StaffError::StillInOutbox {
             receipt: record.receipt,

@@ -92,6 +92,10 @@ pub fn insert(
 }
 
 /// Queued answers due by `now`, the longest waiting first.
+///
+/// An answer whose bytes cannot be read back (its pack gone or changed on
+/// disk) must not hold back the answers queued behind it: it is marked failed
+/// with the reason, for staff, and left out.
 pub fn due(
     conn: &Connection,
     packs: &Packs,
@@ -103,12 +107,26 @@ pub fn due(
          WHERE state = 'queued' AND next_attempt_at <= ?1
          ORDER BY next_attempt_at, id LIMIT ?2"
     );
-    query_entries(
-        conn,
-        packs,
-        &sql,
-        params![time_to_sql(now), size_to_sql(limit)?],
-    )
+    loop {
+        let rows = query_rows(conn, &sql, params![time_to_sql(now), size_to_sql(limit)?])?;
+        let n_rows = rows.len();
+        let mut due = Vec::with_capacity(n_rows);
+        for (entry, bytes) in rows {
+            let key = entry.key;
+            match with_bytes(conn, packs, entry, bytes) {
+                Ok(entry) => due.push(entry),
+                Err(error @ (StoreError::Corrupt(_) | StoreError::Io { .. })) => {
+                    tracing::error!(answer = key.0, %error, "an answer's bytes cannot be read; marked failed");
+                    mark_failed(conn, key, &error.to_string())?;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        // Only when every row was unreadable is there more to look at.
+        if !due.is_empty() || n_rows == 0 {
+            return Ok(due);
+        }
+    }
 }
 
 pub fn list(
@@ -123,9 +141,8 @@ pub fn list(
            AND (?4 IS NULL OR id IN (SELECT answer FROM outbox_applications WHERE application = ?4))
          ORDER BY id"
     );
-    query_entries(
+    let rows = query_rows(
         conn,
-        packs,
         &sql,
         params![
             filter.state.map(AnswerState::as_str),
@@ -133,28 +150,59 @@ pub fn list(
             filter.to.as_deref().map(normalize_address),
             filter.application.map(|key| key.0),
         ],
-    )
+    )?;
+    rows.into_iter()
+        .map(|(entry, bytes)| listed(conn, packs, entry, bytes))
+        .collect()
 }
 
-fn query_entries(
+/// A listed answer whose bytes cannot be read back is still listed (the digest
+/// must go on reporting), without bytes and with the reason as its error.
+fn listed(
     conn: &Connection,
     packs: &Packs,
+    entry: OutboxEntry,
+    bytes: Bytes,
+) -> StoreResult<OutboxEntry> {
+    let (key, mut unreadable) = (entry.key, entry.clone());
+    match with_bytes(conn, packs, entry, bytes) {
+        Err(error @ (StoreError::Corrupt(_) | StoreError::Io { .. })) => {
+            tracing::warn!(answer = key.0, %error, "an answer's bytes cannot be read");
+            unreadable.last_error = Some(error.to_string());
+            unreadable.applications = linked_applications(conn, key)?;
+            Ok(unreadable)
+        }
+        read => read,
+    }
+}
+
+fn query_rows(
+    conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
-) -> StoreResult<Vec<OutboxEntry>> {
+) -> StoreResult<Vec<(OutboxEntry, Bytes)>> {
     let mut statement = conn.prepare(sql)?;
     let rows = statement.query_map(params, |row| Ok(entry_from_row(row)))?;
     let mut entries = Vec::new();
     for row in rows {
-        let (mut entry, bytes) = row??;
-        entry.rfc5322 = match bytes {
-            Bytes::Inline(bytes) => bytes,
-            Bytes::Packed(hash) => read_packed(conn, packs, entry.key, &hash)?,
-        };
-        entry.applications = linked_applications(conn, entry.key)?;
-        entries.push(entry);
+        entries.push(row??);
     }
     Ok(entries)
+}
+
+/// The entry with its bytes and the applications it answers.
+fn with_bytes(
+    conn: &Connection,
+    packs: &Packs,
+    mut entry: OutboxEntry,
+    bytes: Bytes,
+) -> StoreResult<OutboxEntry> {
+    entry.rfc5322 = match bytes {
+        Bytes::Inline(bytes) => bytes,
+        Bytes::Packed(hash) => read_packed(conn, packs, entry.key, &hash)?,
+    };
+    entry.applications = linked_applications(conn, entry.key)?;
+    Ok(entry)
 }
 
 /// The entry with its bytes still to read, and where they are.
