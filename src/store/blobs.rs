@@ -22,7 +22,7 @@
 //! hash to their name.
 
 use std::fs::{self, File};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{IoSlice, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -116,11 +116,7 @@ fn write_synced(path: &Path, name: &str, blobs: &[&[u8]]) -> StoreResult<Vec<Blo
     let mut file = File::create_new(path).map_err(|source| io_error(path, source))?;
     let mut locations = Vec::with_capacity(blobs.len());
     let mut start = PACK_HEADER.len() as u64;
-    file.write_all(PACK_HEADER)
-        .map_err(|source| io_error(path, source))?;
     for blob in blobs {
-        file.write_all(blob)
-            .map_err(|source| io_error(path, source))?;
         let size = blob.len() as u64;
         locations.push(BlobLocation {
             pack: name.to_string(),
@@ -129,8 +125,28 @@ fn write_synced(path: &Path, name: &str, blobs: &[&[u8]]) -> StoreResult<Vec<Blo
         });
         start += size;
     }
+    let mut slices: Vec<IoSlice<'_>> = std::iter::once(PACK_HEADER)
+        .chain(blobs.iter().copied())
+        .map(IoSlice::new)
+        .collect();
+    write_all_vectored(&mut file, &mut slices).map_err(|source| io_error(path, source))?;
     file.sync_all().map_err(|source| io_error(path, source))?;
     Ok(locations)
+}
+
+/// `Write::write_all_vectored` is not stable yet: a batch's blobs go out in a
+/// few `writev` calls, not one `write` each (600 per batch of 200 mails).
+fn write_all_vectored(file: &mut File, mut slices: &mut [IoSlice<'_>]) -> std::io::Result<()> {
+    IoSlice::advance_slices(&mut slices, 0);
+    while !slices.is_empty() {
+        match file.write_vectored(slices) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(written) => IoSlice::advance_slices(&mut slices, written),
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
 }
 
 /// Blobs kept one file each under `root/ab/cdef…` (stores written before packs): read only.
@@ -209,6 +225,21 @@ mod tests {
         assert!(packs.write(&[]).unwrap().is_empty());
         let files: Vec<_> = fs::read_dir(dir.path().join("packs")).unwrap().collect();
         assert_eq!(files.len(), 1, "no file for nothing");
+    }
+
+    /// More blobs than one `writev` takes (1,024 buffers on Linux).
+    #[test]
+    fn a_large_batch_is_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let packs = Packs::new(dir.path());
+        let blobs: Vec<Vec<u8>> = (0..3000u32)
+            .map(|i| i.to_string().repeat(7).into_bytes())
+            .collect();
+        let refs: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
+        let locations = packs.write(&refs).unwrap();
+        for (blob, location) in blobs.iter().zip(&locations) {
+            assert_eq!(packs.read(location, &ContentHash::of(blob)).unwrap(), *blob);
+        }
     }
 
     #[test]
