@@ -4,7 +4,7 @@
 mod store_common;
 
 use shenbao::store::{
-    AnswerBytes, AnswerKind, AnswerState, AttachmentRole, Bounce, MailboxState, NewAttachment,
+    AnswerKind, AnswerState, AttachmentRole, Bounce, HashedBytes, MailboxState, NewAttachment,
     OutboxFilter, Recovered, SqliteStore, Store, StoreError, render_each,
 };
 use shenbao::verdict::Status;
@@ -291,7 +291,7 @@ fn an_answers_bytes_are_kept_in_a_pack_under_their_hash() {
     let key = store.enqueue(&queued, None, at(10)).unwrap();
     // Suppressed before it could be composed: no bytes, kept like any others.
     let mut unsent = answer(AnswerKind::Review, "", "p2@x");
-    unsent.rfc5322 = AnswerBytes::default();
+    unsent.rfc5322 = HashedBytes::default();
     unsent.suppressed = Some("no_sender".to_string());
     store.enqueue(&unsent, None, at(10)).unwrap();
 

@@ -24,7 +24,7 @@ use crate::notice::{
     SuppressReason, TemplateError, Templates,
 };
 use crate::store::{
-    AnswerBytes, AnswerKind, ApplicationKey, Filed, Filing, OutgoingAnswer, RenderError,
+    AnswerKind, ApplicationKey, Filed, Filing, HashedBytes, OutgoingAnswer, RenderError,
 };
 
 /// Everything the answers need that does not change while the daemon runs.
@@ -202,7 +202,7 @@ impl Answering {
         });
         let composed = outgoing.map(|outgoing| {
             // Hashed here, on every core, rather than on the store's thread.
-            let bytes = notice::compose(&rendered, &outgoing).map(AnswerBytes::new);
+            let bytes = notice::compose(&rendered, &outgoing).map(HashedBytes::new);
             (outgoing.to, bytes)
         });
         let mut applications: Vec<_> = filed.applications.iter().map(|a| a.application).collect();
@@ -241,18 +241,18 @@ impl Answering {
         let (to, rfc5322) = match draft.composed {
             None => {
                 reason.get_or_insert_with(|| SuppressReason::NoSender.as_str().to_string());
-                (String::new(), AnswerBytes::default())
+                (String::new(), HashedBytes::default())
             }
             Some((to, Ok(bytes))) => (to, bytes),
             Some((to, Err(ComposeError::Address(address)))) => {
                 reason.get_or_insert_with(|| {
                     format!("{}: unusable address {address:?}", SuppressReason::NoSender)
                 });
-                (to, AnswerBytes::default())
+                (to, HashedBytes::default())
             }
             Some((to, Err(error))) if reason.is_some() => {
                 tracing::debug!(%error, "a suppressed answer could not be composed");
-                (to, AnswerBytes::default())
+                (to, HashedBytes::default())
             }
             Some((_, Err(error))) => return Err(Box::new(error)),
         };
@@ -289,7 +289,7 @@ pub struct Draft {
     subject: String,
     message_id: String,
     /// The address and the message's bytes; `None` when the message had no sender.
-    composed: Option<(String, Result<AnswerBytes, ComposeError>)>,
+    composed: Option<(String, Result<HashedBytes, ComposeError>)>,
     applications: Vec<ApplicationKey>,
 }
 

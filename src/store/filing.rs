@@ -68,10 +68,9 @@ pub struct NewAttachment {
     pub filename: Option<String>,
     pub content_type: String,
     pub role: AttachmentRole,
-    bytes: Vec<u8>,
-    /// Of `bytes`, computed with them: hashing is done where the message is
-    /// checked, on every core, not in the filing transaction.
-    sha256: ContentHash,
+    /// Hashed where the message is checked, on every core, not in the filing
+    /// transaction.
+    content: HashedBytes,
 }
 
 impl NewAttachment {
@@ -85,17 +84,16 @@ impl NewAttachment {
             filename,
             content_type,
             role,
-            sha256: ContentHash::of(&bytes),
-            bytes,
+            content: HashedBytes::new(bytes),
         }
     }
 
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+        self.content.bytes()
     }
 
     pub fn sha256(&self) -> ContentHash {
-        self.sha256
+        self.content.sha256()
     }
 }
 
@@ -133,25 +131,25 @@ pub struct OutgoingAnswer {
     /// Fixed at queue time, without angle brackets: a reply to it finds the applications.
     pub message_id: String,
     /// The complete RFC 5322 message the sender hands to SMTP.
-    pub rfc5322: AnswerBytes,
+    pub rfc5322: HashedBytes,
     /// The applications the answer is about (a reply's `In-Reply-To` leads back here).
     pub applications: Vec<ApplicationKey>,
     /// `Some(reason)` keeps the answer as `suppressed`: never sent, kept to show why.
     pub suppressed: Option<String>,
 }
 
-/// An answer's composed bytes with their SHA-256, computed with them: the
-/// bytes are kept in a pack under that hash, and hashing where the answer is
-/// drafted (on every core) keeps it out of the filing transaction.
+/// Bytes with their SHA-256, computed with them: an attachment's or an
+/// answer's, kept in a pack under that hash. Hashing where they are made (on
+/// every core) keeps it out of the filing transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AnswerBytes {
+pub struct HashedBytes {
     bytes: Vec<u8>,
     sha256: ContentHash,
 }
 
-impl AnswerBytes {
-    pub fn new(bytes: Vec<u8>) -> AnswerBytes {
-        AnswerBytes {
+impl HashedBytes {
+    pub fn new(bytes: Vec<u8>) -> HashedBytes {
+        HashedBytes {
             sha256: ContentHash::of(&bytes),
             bytes,
         }
@@ -166,16 +164,16 @@ impl AnswerBytes {
     }
 }
 
-/// No bytes: an answer suppressed before it could be composed.
-impl Default for AnswerBytes {
-    fn default() -> AnswerBytes {
-        AnswerBytes::new(Vec::new())
+/// No bytes: e.g. an answer suppressed before it could be composed.
+impl Default for HashedBytes {
+    fn default() -> HashedBytes {
+        HashedBytes::new(Vec::new())
     }
 }
 
-impl From<Vec<u8>> for AnswerBytes {
-    fn from(bytes: Vec<u8>) -> AnswerBytes {
-        AnswerBytes::new(bytes)
+impl From<Vec<u8>> for HashedBytes {
+    fn from(bytes: Vec<u8>) -> HashedBytes {
+        HashedBytes::new(bytes)
     }
 }
 

@@ -62,7 +62,7 @@ mod sqlite;
 
 pub use error::{StoreError, StoreResult};
 pub use filing::{
-    AnswerBytes, Bounce, Claim, EvidenceLink, Filed, FiledApplication, FiledPairs, Filing,
+    Bounce, Claim, EvidenceLink, Filed, FiledApplication, FiledPairs, Filing, HashedBytes,
     IncomingMessage, NewApplication, NewAttachment, OutgoingAnswer, Render, RenderError,
     RenderMany, render_each,
 };
