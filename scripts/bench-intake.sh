@@ -8,7 +8,10 @@
 #   With MAIL_TEST_ROOT set (servers of scripts/mail-servers/start.sh, run as root) they come
 #   over IMAPS from a fresh Dovecot account instead, and a plain IMAPS fetch of the same
 #   mailbox (Python imaplib, UID FETCH 1:* BODY.PEEK[]) is timed beside it.
-#   RUNS=k runs shenbao k times on the same mails (fresh store each time). KEEP=1 keeps the
+#   RUNS=k runs shenbao k times on the same mails (fresh store each time).
+#   BINARIES="a b" runs each of these builds in turn in every round, on the same mails: on a
+#   machine whose speed drifts by a third within minutes, only interleaved runs compare
+#   builds (copy target/release/shenbao aside before each build). KEEP=1 keeps the
 #   work folder (and the Dovecot account's mail). The issue-3 benchmark of 10,000 mails with
 #   latency is scripts/bench-daemon.sh.
 # On this machine's ext4 (no journal) creating files right after deleting thousands is slow
@@ -20,6 +23,7 @@ N=${1:-2000}
 BATCH=${2:-}
 RUNS=${RUNS:-1}
 REPO=$(pwd)
+BINARIES=${BINARIES:-$REPO/target/release/shenbao}
 WORK=$(mktemp -d /tmp/shenbao-intake.XXXXXX)
 chmod 755 "$WORK"
 box=
@@ -87,30 +91,37 @@ EOF
 plain_fetch() { python3 scripts/imaps-floor.py "$IMAPS_PORT" "$MAIL_TEST_ROOT/tls/ca.pem" "$user"; }
 
 for run in $(seq 1 "$RUNS"); do
-  if [ "$source_name" = maildir ]; then
-    mv "$WORK/inbox/cur/"* "$WORK/inbox/new/" 2>/dev/null || true
-    rm -f "$WORK/inbox/shenbao-uids"
-    cat "$WORK/inbox/new/"* > /dev/null   # the page cache warm: the figure is about shenbao
-  else
+  if [ "$source_name" = imaps ]; then
     read -r floor n_floor _ < <(plain_fetch)
     printf 'plain IMAPS fetch (python imaplib): %d mails in %.2f s (%.0f msg/s)\n' \
       "$n_floor" "$floor" "$(echo "$n_floor / $floor" | bc -l)"
   fi
-  # Stores of earlier runs are kept until the end: deleting thousands of files just before
-  # a run slows the file creations of the next (ext4 skips recently freed inodes).
-  [ -d "$WORK/store" ] && mv "$WORK/store" "$WORK/store.$run" && mv "$WORK/outbox" "$WORK/outbox.$run"
-  ( cd "$WORK" && /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$REPO/target/release/shenbao" \
-      --config bench.toml run --once > "$WORK/summary.txt" 2> "$WORK/run.log" ) \
-    || { tail -n 20 "$WORK/run.log"; exit 1; }
-  read -r secs user_s sys_s rss_kb < "$WORK/time"
-  filed=$(awk '/messages filed/ {print $3; exit}' "$WORK/summary.txt")
-  answers=$(find "$WORK/outbox" -name '*.eml' | wc -l)
-  printf 'shenbao run --once (%s, batch %s): %d filed, %d answers, %.2f s: %.0f msg/s; CPU %.2f s user + %.2f s sys; peak RSS %.0f MB\n' \
-    "$source_name" "${BATCH:-default}" "$filed" "$answers" "$secs" "$(echo "$filed / $secs" | bc -l)" \
-    "$user_s" "$sys_s" "$(echo "$rss_kb / 1024" | bc -l)"
-  # The issue's measure: until every mail is filed and its answer queued (the last `filed`
-  # log line), from the process start (its first log line); writing the answers comes after.
-  read -r queued _ < <(python3 scripts/queued-after.py "$WORK/run.log")
-  printf '  of which: all filed and answers queued after %.2f s: %.0f msg/s\n' "$queued" "$(echo "$filed / $queued" | bc -l)"
-  [ "$filed" -eq "$N" ] && [ "$answers" -eq "$N" ] || { echo "not every mail was filed and answered"; cat "$WORK/summary.txt"; exit 1; }
+  for bin in $BINARIES; do
+    if [ "$source_name" = maildir ]; then
+      mv "$WORK/inbox/cur/"* "$WORK/inbox/new/" 2>/dev/null || true
+      rm -f "$WORK/inbox/shenbao-uids"
+      cat "$WORK/inbox/new/"* > /dev/null   # the page cache warm: the figure is about shenbao
+    fi
+    # Stores of earlier runs are kept until the end: deleting thousands of files just before
+    # a run slows the file creations of the next (ext4 skips recently freed inodes).
+    kept=$(date +%s%N)
+    [ -d "$WORK/store" ] && mv "$WORK/store" "$WORK/store.$kept" && mv "$WORK/outbox" "$WORK/outbox.$kept"
+    sync
+    ( cd "$WORK" && /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$bin" \
+        --config bench.toml run --once > "$WORK/summary.txt" 2> "$WORK/run.log" ) \
+      || { tail -n 20 "$WORK/run.log"; exit 1; }
+    read -r secs user_s sys_s rss_kb < "$WORK/time"
+    filed=$(awk '/messages filed/ {print $3; exit}' "$WORK/summary.txt")
+    answers=$(find "$WORK/outbox" -name '*.eml' | wc -l)
+    label=shenbao
+    [ "$BINARIES" != "$REPO/target/release/shenbao" ] && label=$bin
+    printf '%s run --once (%s, batch %s): %d filed, %d answers, %.2f s: %.0f msg/s; CPU %.2f s user + %.2f s sys; peak RSS %.0f MB\n' \
+      "$label" "$source_name" "${BATCH:-default}" "$filed" "$answers" "$secs" "$(echo "$filed / $secs" | bc -l)" \
+      "$user_s" "$sys_s" "$(echo "$rss_kb / 1024" | bc -l)"
+    # The issue's measure: until every mail is filed and its answer queued (the last `filed`
+    # log line), from the process start (its first log line); writing the answers comes after.
+    read -r queued _ < <(python3 scripts/queued-after.py "$WORK/run.log")
+    printf '  of which: all filed and answers queued after %.2f s: %.0f msg/s\n' "$queued" "$(echo "$filed / $queued" | bc -l)"
+    [ "$filed" -eq "$N" ] && [ "$answers" -eq "$N" ] || { echo "not every mail was filed and answered"; cat "$WORK/summary.txt"; exit 1; }
+  done
 done
