@@ -240,11 +240,6 @@ fn filled_template_values_land_next_to_their_labels() {
         .collect();
     assert!(fills.len() >= 15);
     let filled = fill(&template_bytes(&call).unwrap(), &fills);
-    std::fs::write(
-        std::env::temp_dir().join("shenbao-filled-template.xlsx"),
-        &filled,
-    )
-    .unwrap();
     let form = sheet(&filled, FORM_SHEET);
     for row in &rows {
         // form.md: the value is the first non-empty cell right of the label.
