@@ -21,7 +21,7 @@ use zip::ZipArchive;
 
 use super::budget::{Budget, check_sheet_count};
 use super::sniff::open_zip;
-use super::xlsx_parts::{self, Relationships};
+use super::xlsx_parts::{self, Relationships, corrupt};
 use super::xlsx_sheet::{self, SheetContext};
 use super::{Sheet, WorkbookError};
 use crate::config::Limits;
@@ -88,10 +88,6 @@ fn same_part_name(stored: &str, wanted: &str) -> bool {
             .bytes()
             .zip(wanted.bytes())
             .all(|(a, b)| a.eq_ignore_ascii_case(&b) || (a == b'\\' && b == b'/'))
-}
-
-fn corrupt(what: &str) -> WorkbookError {
-    WorkbookError::Corrupt(format!("无法读取 xlsx（{what}）"))
 }
 
 /// A whole part, found by name without regard to case or slash direction (as

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::WorkbookError;
 use super::number_format::{NumberKind, builtin_format_kind, custom_format_kind};
-use super::xml_tags::{Token, Tokens, attr, local_name, unescape};
+use super::xml_tags::{Token, Tokens, attr, attr_by_local_name, local_name, unescape};
 
 /// `Id` → (`Target`, `Type`) of one relationships part.
 pub(crate) type Relationships = HashMap<Vec<u8>, (String, String)>;
@@ -29,7 +29,8 @@ pub(crate) struct WorkbookPart {
     pub is_1904: bool,
 }
 
-fn corrupt(what: &str) -> WorkbookError {
+/// The one wording of an unreadable .xlsx, for every part of the reader.
+pub(crate) fn corrupt(what: &str) -> WorkbookError {
     WorkbookError::Corrupt(format!("无法读取 xlsx（{what}）"))
 }
 
@@ -104,9 +105,7 @@ fn sheet_entry(attrs: &[u8], dir: &str, rels: &Relationships) -> Result<SheetEnt
         Some(b"hidden" | b"veryHidden") => false,
         Some(_) => return Err(corrupt("工作表状态无法识别")),
     };
-    let rel_id = attr(attrs, b"r:id")
-        .or_else(|| attr_by_local_name(attrs, b"id"))
-        .unwrap_or_default();
+    let rel_id = attr_by_local_name(attrs, b"id").unwrap_or_default();
     let (target, kind) = rels
         .get(rel_id)
         .ok_or_else(|| corrupt("找不到工作表的关系"))?;
@@ -124,22 +123,6 @@ fn sheet_entry(attrs: &[u8], dir: &str, rels: &Relationships) -> Result<SheetEnt
         path,
         visible_worksheet: visible && worksheet,
     })
-}
-
-/// The value of the first attribute whose name, without prefix, is `wanted`.
-fn attr_by_local_name<'a>(attrs: &'a [u8], wanted: &[u8]) -> Option<&'a [u8]> {
-    let mut rest = attrs;
-    while let Some(eq) = rest.iter().position(|&b| b == b'=') {
-        let name = rest[..eq].trim_ascii();
-        let after = rest[eq + 1..].trim_ascii_start();
-        let quote = *after.first()?;
-        let len = after.get(1..)?.iter().position(|&b| b == quote)?;
-        if local_name(name) == wanted {
-            return Some(&after[1..1 + len]);
-        }
-        rest = &after[len + 2..];
-    }
-    None
 }
 
 /// The number kind of each cell format (`<cellXfs>`), indexed by a cell's `s`.

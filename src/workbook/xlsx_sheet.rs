@@ -7,7 +7,7 @@ use super::budget::{Budget, Extent};
 use super::cell_value::{DAYS_1900_TO_1904, text_bytes};
 use super::convert::sort_merges;
 use super::number_format::NumberKind;
-use super::xlsx_parts::{rich_text, text_until_end, unescape_ooxml};
+use super::xlsx_parts::{corrupt, rich_text, text_until_end, unescape_ooxml};
 use super::xml_tags::{Token, Tokens, attr, local_name};
 use super::{Cell, CellValue, Merge, Sheet, WorkbookError};
 use crate::config::Limits;
@@ -79,11 +79,7 @@ pub(crate) fn read(
 }
 
 fn incomplete() -> WorkbookError {
-    WorkbookError::Corrupt("无法读取 xlsx（工作表不完整）".to_string())
-}
-
-fn corrupt(what: &str) -> WorkbookError {
-    WorkbookError::Corrupt(format!("无法读取 xlsx（{what}）"))
+    corrupt("工作表不完整")
 }
 
 /// Moves past `<sheetData>`; false if the part ends first after some other

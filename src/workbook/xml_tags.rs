@@ -113,6 +113,16 @@ impl<'a> Iterator for Tokens<'a> {
 
 /// The raw value of attribute `wanted` in a tag's attribute text.
 pub(crate) fn attr<'a>(attrs: &'a [u8], wanted: &[u8]) -> Option<&'a [u8]> {
+    attr_named(attrs, |name| name == wanted)
+}
+
+/// The raw value of the first attribute whose name without its prefix is
+/// `wanted` (`r:id`, whatever the prefix is bound to, as calamine matches it).
+pub(crate) fn attr_by_local_name<'a>(attrs: &'a [u8], wanted: &[u8]) -> Option<&'a [u8]> {
+    attr_named(attrs, |name| local_name(name) == wanted)
+}
+
+fn attr_named(attrs: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Option<&[u8]> {
     let mut rest = attrs;
     loop {
         rest = trim_start(rest);
@@ -125,7 +135,7 @@ pub(crate) fn attr<'a>(attrs: &'a [u8], wanted: &[u8]) -> Option<&'a [u8]> {
         }
         let value_len = after_eq[1..].iter().position(|&b| b == quote)?;
         let value = &after_eq[1..1 + value_len];
-        if name == wanted {
+        if wanted(name) {
             return Some(value);
         }
         rest = &after_eq[value_len + 2..];
