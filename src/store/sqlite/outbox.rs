@@ -111,15 +111,17 @@ pub fn due(
         let rows = query_rows(conn, &sql, params![time_to_sql(now), size_to_sql(limit)?])?;
         let n_rows = rows.len();
         let mut due = Vec::with_capacity(n_rows);
-        for (entry, bytes) in rows {
-            let key = entry.key;
-            match with_bytes(conn, packs, entry, bytes) {
-                Ok(entry) => due.push(entry),
-                Err(error @ (StoreError::Corrupt(_) | StoreError::Io { .. })) => {
-                    tracing::error!(answer = key.0, %error, "an answer's bytes cannot be read; marked failed");
-                    mark_failed(conn, key, &error.to_string())?;
+        for (mut entry, bytes) in rows {
+            match readable(read_bytes(conn, packs, entry.key, bytes))? {
+                Ok(bytes) => {
+                    entry.rfc5322 = bytes;
+                    entry.applications = linked_applications(conn, entry.key)?;
+                    due.push(entry);
                 }
-                Err(other) => return Err(other),
+                Err(error) => {
+                    tracing::error!(answer = entry.key.0, %error, "an answer's bytes cannot be read; marked failed");
+                    mark_failed(conn, entry.key, &error.to_string())?;
+                }
             }
         }
         // Only when every row was unreadable is there more to look at.
@@ -161,18 +163,27 @@ pub fn list(
 fn listed(
     conn: &Connection,
     packs: &Packs,
-    entry: OutboxEntry,
+    mut entry: OutboxEntry,
     bytes: Bytes,
 ) -> StoreResult<OutboxEntry> {
-    let (key, mut unreadable) = (entry.key, entry.clone());
-    match with_bytes(conn, packs, entry, bytes) {
-        Err(error @ (StoreError::Corrupt(_) | StoreError::Io { .. })) => {
-            tracing::warn!(answer = key.0, %error, "an answer's bytes cannot be read");
-            unreadable.last_error = Some(error.to_string());
-            unreadable.applications = linked_applications(conn, key)?;
-            Ok(unreadable)
+    match readable(read_bytes(conn, packs, entry.key, bytes))? {
+        Ok(bytes) => entry.rfc5322 = bytes,
+        Err(error) => {
+            tracing::warn!(answer = entry.key.0, %error, "an answer's bytes cannot be read");
+            entry.last_error = Some(error.to_string());
         }
-        read => read,
+    }
+    entry.applications = linked_applications(conn, entry.key)?;
+    Ok(entry)
+}
+
+/// Splits the errors of reading one answer's bytes: a pack gone or changed
+/// concerns that answer alone (inner `Err`); any other is the store's (outer).
+fn readable(read: StoreResult<Vec<u8>>) -> StoreResult<Result<Vec<u8>, StoreError>> {
+    match read {
+        Ok(bytes) => Ok(Ok(bytes)),
+        Err(error @ (StoreError::Corrupt(_) | StoreError::Io { .. })) => Ok(Err(error)),
+        Err(other) => Err(other),
     }
 }
 
@@ -190,19 +201,16 @@ fn query_rows(
     Ok(entries)
 }
 
-/// The entry with its bytes and the applications it answers.
-fn with_bytes(
+fn read_bytes(
     conn: &Connection,
     packs: &Packs,
-    mut entry: OutboxEntry,
+    answer: AnswerKey,
     bytes: Bytes,
-) -> StoreResult<OutboxEntry> {
-    entry.rfc5322 = match bytes {
-        Bytes::Inline(bytes) => bytes,
-        Bytes::Packed(hash) => read_packed(conn, packs, entry.key, &hash)?,
-    };
-    entry.applications = linked_applications(conn, entry.key)?;
-    Ok(entry)
+) -> StoreResult<Vec<u8>> {
+    match bytes {
+        Bytes::Inline(bytes) => Ok(bytes),
+        Bytes::Packed(hash) => read_packed(conn, packs, answer, &hash),
+    }
 }
 
 /// The entry with its bytes still to read, and where they are.
