@@ -299,6 +299,45 @@ async fn after_filing_moves_and_flags() {
     assert_eq!(remaining, vec![2, 3]);
 }
 
+/// With `after_filing = "leave"` the source only EXAMINEs the mailbox: afterwards the
+/// messages are still \Recent for the next client that selects it (a SELECT would have
+/// taken that from the staff's own client).
+#[tokio::test]
+async fn leaving_mail_opens_the_mailbox_read_only() {
+    let Some(servers) = MailServers::from_env("leaving_mail_opens_the_mailbox_read_only") else {
+        return;
+    };
+    let user = "staff@example.test";
+    let folder = unique_folder("readonly");
+    // Seeded without selecting the folder, which would take the \Recent flags itself.
+    let mut helper = servers.helper_session(user).await;
+    helper.create(&folder).await.expect("CREATE");
+    for subject in ["r1", "r2"] {
+        helper
+            .append(&folder, None, None, test_message(subject, 0))
+            .await
+            .expect("APPEND");
+    }
+    let mut source = ImapSource::new(&config(&servers, user, &folder)).unwrap();
+    let messages = fetch_all(&mut source).await;
+    assert_eq!(messages.len(), 2);
+    let keys: Vec<MessageKey> = messages.iter().map(RawMessage::key).collect();
+    source
+        .after_filing_many(&keys, &AfterFiling::Leave)
+        .await
+        .expect("leave");
+
+    let opened = helper.select(&folder).await.expect("SELECT");
+    assert_eq!(
+        opened.recent, 2,
+        "the source must not have selected the folder"
+    );
+    assert_eq!(
+        seen_by_uid(&mut helper, &folder).await,
+        vec![(1, false), (2, false)]
+    );
+}
+
 /// Throughput over IMAPS: 200 messages of ~30 KB in batches of 20 (printed, not asserted).
 #[tokio::test]
 async fn fetch_throughput_over_imaps() {

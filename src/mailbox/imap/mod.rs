@@ -1,7 +1,7 @@
 //! An IMAP account as the source (async-imap over tokio-rustls).
 //!
 //! - `connect`: TCP (`TCP_NODELAY`), TLS, LOGIN, ID: there is no session without a login.
-//! - `session`: SELECT (UIDVALIDITY, UIDNEXT), batched fetches, after-filing actions.
+//! - `session`: SELECT or EXAMINE (UIDVALIDITY, UIDNEXT), batched fetches, after-filing actions.
 //! - `idle`: waiting for mail with IDLE or by polling.
 //! - `backoff`, `uid_set`, `names`: pure helpers.
 //!
@@ -26,7 +26,7 @@ use tokio_rustls::rustls::ClientConfig;
 
 use self::backoff::Backoff;
 use self::idle::WaitMode;
-use self::session::SelectedSession;
+use self::session::{Access, SelectedSession};
 use super::config::{AfterFiling, ImapConfig};
 use super::{MailboxError, MailboxErrorKind, MailboxStatus, MessageKey, RawMessage, Wake};
 
@@ -176,6 +176,14 @@ impl ImapSource {
         }
     }
 
+    /// Read-only unless filing flags or moves messages.
+    fn access(&self) -> Access {
+        match self.config.after_filing {
+            AfterFiling::Leave => Access::ReadOnly,
+            AfterFiling::Seen | AfterFiling::Move(_) => Access::ReadWrite,
+        }
+    }
+
     /// The selected session: the current one, or a new one once any back-off has passed.
     async fn take_session(&mut self) -> Result<SelectedSession, MailboxError> {
         if let Some(selected) = self.session.take() {
@@ -186,7 +194,7 @@ impl ImapSource {
         }
         let connecting = async {
             let session = connect::connect_and_login(&self.config, self.tls.clone()).await?;
-            session::select(session, &self.config.mailbox).await
+            session::select(session, &self.config.mailbox, self.access()).await
         };
         match with_timeout(CONNECT_TIMEOUT, "connect", connecting).await {
             Ok(selected) => {
