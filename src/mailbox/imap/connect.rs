@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use async_imap::imap_proto::{Response, Status};
+use tokio::io::BufReader;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::ServerName;
@@ -20,7 +21,11 @@ use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 use crate::mailbox::config::{ImapConfig, TlsMode};
 use crate::mailbox::{MailboxError, MailboxErrorKind};
 
-pub type ImapStream = tokio_rustls::client::TlsStream<TcpStream>;
+pub type ImapStream = tokio_rustls::client::TlsStream<BufReader<TcpStream>>;
+
+/// rustls reads the socket 4 KiB at a time: ~85,000 `recvfrom` calls for 10,000 mails of
+/// 30 KB. Under TLS this buffer takes the socket's bytes in reads of up to 256 KiB.
+const SOCKET_READ_BUFFER: usize = 256 * 1024;
 pub type ImapSession = async_imap::Session<ImapStream>;
 
 /// What the client tells the server in ID.
@@ -126,7 +131,10 @@ async fn open_tls_client(
     match config.tls {
         TlsMode::Implicit => {
             let stream = connector
-                .connect(server_name, tcp)
+                .connect(
+                    server_name,
+                    BufReader::with_capacity(SOCKET_READ_BUFFER, tcp),
+                )
                 .await
                 .map_err(|error| handshake_error(host, error))?;
             let mut client = async_imap::Client::new(stream);
@@ -147,10 +155,14 @@ async fn open_tls_client(
                     )
                 })?;
             // Whatever the server sent after its OK is dropped with the plain client's buffer
-            // (a STARTTLS injection cannot reach the TLS session).
+            // (a STARTTLS injection cannot reach the TLS session): the read buffer under TLS
+            // starts empty.
             let tcp = plain.into_inner();
             let stream = connector
-                .connect(server_name, tcp)
+                .connect(
+                    server_name,
+                    BufReader::with_capacity(SOCKET_READ_BUFFER, tcp),
+                )
                 .await
                 .map_err(|error| handshake_error(host, error))?;
             Ok(async_imap::Client::new(stream))
