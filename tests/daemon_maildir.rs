@@ -6,7 +6,9 @@ mod daemon_support;
 mod support;
 
 use daemon_support::*;
-use shenbao::store::{AnswerState, ApplicationFilter, MessageStatus, OutboxFilter, Store};
+use shenbao::store::{
+    AnswerState, ApplicationFilter, ContentHash, MessageStatus, OutboxFilter, Store,
+};
 use shenbao::verdict::{Code, Status};
 
 const NOW: &str = "2020-09-02T09:00:00+08:00";
@@ -53,6 +55,19 @@ async fn every_message_is_filed_once_and_answered_once_in_its_thread() {
         messages.iter().all(|m| m.status == MessageStatus::Filed),
         "{messages:?}"
     );
+    // An attachment's bytes are kept once, in its raw mail, and read back out of it.
+    let mut n_attachments = 0;
+    for message in &messages {
+        for attachment in store.attachments(message.key).expect("attachments") {
+            let bytes = store
+                .read_attachment(&attachment)
+                .expect("attachment bytes");
+            assert_eq!(ContentHash::of(&bytes), attachment.sha256);
+            assert_eq!(bytes.len() as u64, attachment.size);
+            n_attachments += 1;
+        }
+    }
+    assert_eq!(n_attachments, 7, "workbooks and evidence of the four mails");
     // p01 is 常州市电子学会's; the over-amount form is too, under another category.
     let electronics = store
         .applications(&ApplicationFilter {

@@ -7,13 +7,23 @@ mod store_common;
 use std::path::Path;
 
 use shenbao::store::{
-    AnswerKind, AttachmentRole, Claim, ContentHash, Filed, Filing, IncomingMessage, MailboxKey,
-    MessageStatus, NewAttachment, OutgoingAnswer, RenderError, Store, render_each,
+    AnswerKind, AttachmentKey, AttachmentRecord, AttachmentRole, Claim, ContentHash, Filed, Filing,
+    IncomingMessage, MailboxKey, MessageKey, MessageStatus, NewAttachment, OutgoingAnswer,
+    RenderError, Store, render_each,
 };
 use store_common::*;
 
 fn n_packs(data_dir: &Path) -> usize {
     std::fs::read_dir(data_dir.join("packs")).map_or(0, |entries| entries.count())
+}
+
+/// The contents of every pack file.
+fn packs(data_dir: &Path) -> Vec<Vec<u8>> {
+    std::fs::read_dir(data_dir.join("packs")).map_or(Vec::new(), |entries| {
+        entries
+            .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+            .collect()
+    })
 }
 
 /// A batch mixing every case: new, known (filed before), retried (failed before),
@@ -121,14 +131,16 @@ fn a_batch_writes_one_pack() {
     assert_eq!(n_packs(dir.path()), 1);
 }
 
-/// The attachments and answers of a filed batch go into one pack too, each
-/// distinct content once.
+/// The answers of a filed batch go into one pack too. Its attachments are not
+/// written again: they are read back out of their messages' raw bytes.
 #[test]
-fn a_filed_batch_writes_its_attachments_and_answers_into_one_pack() {
+fn a_filed_batch_writes_its_answers_into_one_pack_and_reads_attachments_from_the_mail() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
-    let first = claim_new(&mut store, 1, b"one", "one@example.org");
-    let second = claim_new(&mut store, 2, b"two", "two@example.org");
+    let one_raw = mail_with_files("one", &[("a.pdf", b"shared"), ("b.pdf", b"own")]);
+    let two_raw = mail_with_files("two", &[("c.pdf", b"shared")]);
+    let first = claim_new(&mut store, 1, &one_raw, "one@example.org");
+    let second = claim_new(&mut store, 2, &two_raw, "two@example.org");
     let attachment = |name: &str, bytes: &[u8]| {
         NewAttachment::new(
             Some(name.to_string()),
@@ -145,11 +157,15 @@ fn a_filed_batch_writes_its_attachments_and_answers_into_one_pack() {
         let id = format!("answer-{}@shenbao.test", filing.message.0);
         Ok(vec![answer(AnswerKind::Confirmation, "a@example.org", &id)])
     };
-    let before = n_packs(dir.path());
+    let before = packs(dir.path());
     let filed = store
         .file_many(&[one, two], &render_each(&answer_to))
         .unwrap();
-    assert_eq!(n_packs(dir.path()), before + 1);
+    let new_packs: Vec<Vec<u8>> = packs(dir.path())
+        .into_iter()
+        .filter(|pack| !before.contains(pack))
+        .collect();
+    assert_eq!(new_packs.len(), 1, "one pack for the batch");
     let expected: Vec<Vec<u8>> = filed
         .iter()
         .map(|filed| {
@@ -167,27 +183,54 @@ fn a_filed_batch_writes_its_attachments_and_answers_into_one_pack() {
         .map(|entry| entry.rfc5322)
         .collect();
     assert_eq!(queued, expected);
-    let stored = store.attachments(first).unwrap();
-    assert_eq!(stored.len(), 2);
-    for record in stored.iter().chain(&store.attachments(second).unwrap()) {
-        let bytes = store.read_attachment(&record.sha256).unwrap();
-        assert_eq!(ContentHash::of(&bytes), record.sha256);
-    }
-    let pack = std::fs::read_dir(dir.path().join("packs"))
-        .unwrap()
-        .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
-        .find(|bytes| bytes.windows(3).any(|w| w == b"own"))
-        .unwrap();
     for bytes in &expected {
         assert!(
-            pack.windows(bytes.len()).any(|w| w == bytes.as_slice()),
-            "the answers are in the attachments' pack"
+            new_packs[0]
+                .windows(bytes.len())
+                .any(|w| w == bytes.as_slice()),
+            "the answers are in the batch's pack"
         );
     }
-    let n_shared = pack.windows(6).filter(|w| w == b"shared").count();
-    assert_eq!(
-        n_shared, 1,
-        "the same attachment twice in a batch is stored once"
+    assert!(
+        !new_packs[0].windows(3).any(|w| w == b"own"),
+        "an attachment is not stored a second time"
+    );
+
+    let mut read_back = Vec::new();
+    for record in store
+        .attachments(first)
+        .unwrap()
+        .iter()
+        .chain(&store.attachments(second).unwrap())
+    {
+        let bytes = store.read_attachment(record).unwrap();
+        assert_eq!(ContentHash::of(&bytes), record.sha256);
+        read_back.push(bytes);
+    }
+    assert_eq!(read_back, [&b"shared"[..], b"own", b"shared"]);
+}
+
+/// An attachment whose bytes are not in its message (a row that lies, or a parser
+/// that changed) is an error, not other bytes.
+#[test]
+fn an_attachment_missing_from_its_mail_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let raw = mail_with_files("one", &[("a.pdf", b"in the mail")]);
+    let message = claim_new(&mut store, 1, &raw, "one@example.org");
+    let mut with_other_bytes = filing(message, vec![]);
+    with_other_bytes.attachments = vec![NewAttachment::new(
+        Some("a.pdf".to_string()),
+        "application/pdf".to_string(),
+        AttachmentRole::Evidence,
+        b"not in the mail".to_vec(),
+    )];
+    store.file(&with_other_bytes, &no_answers).unwrap();
+    let record = &store.attachments(message).unwrap()[0];
+    let error = store.read_attachment(record).unwrap_err();
+    assert!(
+        error.to_string().contains("is not in the bytes of message"),
+        "{error}"
     );
 }
 
@@ -204,5 +247,14 @@ fn loose_files_of_an_older_store_are_read() {
         std::fs::write(&path, b"kept loose").unwrap();
     }
     assert_eq!(store.read_raw(&hash).unwrap(), b"kept loose");
-    assert_eq!(store.read_attachment(&hash).unwrap(), b"kept loose");
+    let record = AttachmentRecord {
+        key: AttachmentKey(1),
+        message: MessageKey(1),
+        filename: None,
+        content_type: "application/pdf".to_string(),
+        sha256: hash,
+        size: 10,
+        role: AttachmentRole::Evidence,
+    };
+    assert_eq!(store.read_attachment(&record).unwrap(), b"kept loose");
 }

@@ -208,7 +208,11 @@ fn replies_find_the_application_and_bring_evidence() {
     assert_eq!(found[0].receipt, filed.applications[0].receipt);
     assert_eq!(found[0].current.attachment, Some(filed.attachments[0]));
 
-    let reply = claim_new(&mut store, 2, b"reply with photos", "reply@example.org");
+    let reply_raw = mail_with_files(
+        "reply with photos",
+        &[("proof.pdf", b"pdf bytes"), ("logo.png", b"png bytes")],
+    );
+    let reply = claim_new(&mut store, 2, &reply_raw, "reply@example.org");
     let mut evidence = filing(reply, vec![]);
     evidence.attachments = vec![
         attachment("成果证明.pdf", AttachmentRole::Evidence, b"pdf bytes"),
@@ -221,10 +225,7 @@ fn replies_find_the_application_and_bring_evidence() {
     let kept = store.evidence(found[0].key).unwrap();
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].filename.as_deref(), Some("成果证明.pdf"));
-    assert_eq!(
-        store.read_attachment(&kept[0].sha256).unwrap(),
-        b"pdf bytes"
-    );
+    assert_eq!(store.read_attachment(&kept[0]).unwrap(), b"pdf bytes");
 
     let bounce = Bounce {
         answer_message_id: notice_id,

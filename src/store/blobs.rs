@@ -1,11 +1,11 @@
-//! Raw messages, attachments and answers on disk, known by their SHA-256. Any
+//! Raw messages and answers on disk, known by their SHA-256. Any
 //! backend may use this; it knows nothing of databases: where each blob went is
 //! for the backend's index ([`BlobLocation`]).
 //!
 //! # Pack files
 //!
-//! The bytes of one batch (the raw messages of a claim, the attachments and
-//! composed answers of a filing, the answers queued by staff) are written
+//! The bytes of one batch (the raw messages of a claim, the composed answers of
+//! a filing, the answers queued by staff; attachments of stores before) are written
 //! together into one new pack file, `packs/NAME.pack`:
 //! a header line, then the blobs one after another. The file is fsynced, then
 //! its directory: two syncs per batch however many blobs it holds, where a

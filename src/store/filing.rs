@@ -62,6 +62,9 @@ pub struct Filing {
     pub evidence_for: Vec<ApplicationKey>,
 }
 
+/// An attachment of a filed message: its row says what it is; its bytes are
+/// those [`crate::message::parse`] finds in the message's raw bytes (as the
+/// daemon's are), which are kept, so they are not stored a second time.
 #[derive(Debug, Clone)]
 pub struct NewAttachment {
     /// Decoded filename, if the part had one.
@@ -246,4 +249,16 @@ pub fn render_each(
             .map(|(filing, filed)| render(filing, filed))
             .collect()
     }
+}
+
+/// The bytes of the attachment hashing to `sha256`, taken out of the raw bytes of the
+/// message it came with (where a filing's attachments are kept, see [`NewAttachment`]).
+/// Found by content, not position: a parser that one day lists parts differently still
+/// finds it, and one that decodes it differently cannot pass off other bytes.
+pub fn attachment_bytes(raw: &[u8], sha256: &ContentHash) -> Option<Vec<u8>> {
+    crate::message::parse(raw)?
+        .attachments
+        .into_iter()
+        .find(|attachment| ContentHash::of(&attachment.bytes) == *sha256)
+        .map(|attachment| attachment.bytes)
 }

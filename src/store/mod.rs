@@ -3,8 +3,9 @@
 //! delivery failures. [`Store`] is the interface; [`SqliteStore`] the one
 //! implementation. This module is the only place with SQL.
 //!
-//! It depends on the core's verdict types ([`crate::verdict`]) and on nothing
-//! of the mailbox, the transport or the daemon. The trait holds plain Rust
+//! It depends on the core's verdict types ([`crate::verdict`]) and message
+//! parser ([`crate::message`], to take an attachment out of its message), and
+//! on nothing of the mailbox, the transport or the daemon. The trait holds plain Rust
 //! types only, so a PostgreSQL store can follow without touching the pipeline.
 //!
 //! # Exactly once
@@ -64,7 +65,7 @@ pub use error::{StoreError, StoreResult};
 pub use filing::{
     Bounce, Claim, EvidenceLink, Filed, FiledApplication, FiledPairs, Filing, HashedBytes,
     IncomingMessage, NewApplication, NewAttachment, OutgoingAnswer, Render, RenderError,
-    RenderMany, render_each,
+    RenderMany, attachment_bytes, render_each,
 };
 pub use model::{
     AnswerKey, AnswerKind, AnswerState, ApplicationKey, AttachmentKey, AttachmentRole, ContentHash,
@@ -130,8 +131,9 @@ pub trait Store: Send {
     /// The raw bytes of a message.
     fn read_raw(&self, sha256: &ContentHash) -> StoreResult<Vec<u8>>;
 
-    /// The bytes of an attachment.
-    fn read_attachment(&self, sha256: &ContentHash) -> StoreResult<Vec<u8>>;
+    /// The bytes of an attachment, hash-checked: taken out of its message's raw bytes
+    /// ([`attachment_bytes`]), or read where a store of before kept a copy.
+    fn read_attachment(&self, attachment: &AttachmentRecord) -> StoreResult<Vec<u8>>;
 
     // --- mailbox state ---
 

@@ -39,8 +39,8 @@ impl Store for FlakyStore {
     fn read_raw(&self, sha256: &ContentHash) -> StoreResult<Vec<u8>> {
         self.inner.read_raw(sha256)
     }
-    fn read_attachment(&self, sha256: &ContentHash) -> StoreResult<Vec<u8>> {
-        self.inner.read_attachment(sha256)
+    fn read_attachment(&self, attachment: &AttachmentRecord) -> StoreResult<Vec<u8>> {
+        self.inner.read_attachment(attachment)
     }
     fn mailbox_state(&self, mailbox: &str) -> StoreResult<Option<MailboxState>> {
         self.inner.mailbox_state(mailbox)

@@ -153,3 +153,29 @@ pub fn confirm_each(_: &Filing, filed: &Filed) -> Result<Vec<OutgoingAnswer>, Re
 pub fn no_answers(_: &Filing, _: &Filed) -> Result<Vec<OutgoingAnswer>, RenderError> {
     Ok(Vec::new())
 }
+
+/// A mail with these files attached (7bit: the test bytes are ASCII), as a
+/// daemon would have fetched it: the store takes a filed attachment's bytes out
+/// of its message's raw bytes.
+pub fn mail_with_files(subject: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut mail = format!(
+        "From: secretary@example.org\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nsee attached\r\n"
+    )
+    .into_bytes();
+    for (name, bytes) in files {
+        mail.extend_from_slice(
+            format!(
+                "--b\r\nContent-Type: application/octet-stream; name=\"{name}\"\r\n\
+                 Content-Disposition: attachment; filename=\"{name}\"\r\n\
+                 Content-Transfer-Encoding: 7bit\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        mail.extend_from_slice(bytes);
+        mail.extend_from_slice(b"\r\n");
+    }
+    mail.extend_from_slice(b"--b--\r\n");
+    mail
+}

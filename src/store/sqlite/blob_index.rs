@@ -92,6 +92,20 @@ pub fn read(
     }
 }
 
+/// Like [`read`], but `None` when neither a pack nor a loose file holds the blob.
+pub fn read_if_stored(
+    conn: &Connection,
+    packs: &Packs,
+    loose: &LooseFiles,
+    hash: &ContentHash,
+) -> StoreResult<Option<Vec<u8>>> {
+    match locate(conn, hash)? {
+        Some(location) => packs.read(&location, hash).map(Some),
+        None if loose.path_of(hash).exists() => loose.get(hash).map(Some),
+        None => Ok(None),
+    }
+}
+
 fn offset_to_sql(offset: u64) -> StoreResult<i64> {
     i64::try_from(offset).map_err(|_| StoreError::Invalid(format!("offset {offset} too large")))
 }

@@ -2,11 +2,15 @@
 //! applications, versions and deficiencies, allocates receipts and queues the
 //! answers the render closure makes.
 //!
-//! The batch's bytes, its attachments and its answers, go into one pack,
-//! written once the answers are rendered: they quote the receipts, which exist
-//! only inside the transaction. The pack is synced before the commit, so a
-//! committed row never names bytes that are not on disk; a rollback or crash
-//! leaves at most a pack nobody references.
+//! The batch's answers go into one pack, written once they are rendered: they
+//! quote the receipts, which exist only inside the transaction. The pack is
+//! synced before the commit, so a committed row never names bytes that are not
+//! on disk; a rollback or crash leaves at most a pack nobody references.
+//!
+//! An attachment's bytes are not written again: they are in its message's raw
+//! bytes, kept since the claim, and [`crate::store::attachment_bytes`] takes
+//! them out of it. A second copy in a pack, with its row in the random-keyed
+//! `blobs` index, was a tenth of the intake's time for 10,000 mails.
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -47,12 +51,7 @@ pub fn file_many(
         )));
     }
     // One pack and two syncs for the batch, inside the transaction (see the module doc).
-    let blobs: Vec<(ContentHash, &[u8])> = filings
-        .iter()
-        .flat_map(|filing| &filing.attachments)
-        .map(|attachment| (attachment.sha256(), attachment.bytes()))
-        .chain(answers.iter().flatten().map(outbox::blob_of))
-        .collect();
+    let blobs: Vec<(ContentHash, &[u8])> = answers.iter().flatten().map(outbox::blob_of).collect();
     let written = blob_index::write_unstored(&tx, packs, &blobs)?;
     blob_index::record(&tx, &written)?;
     for ((filing, filed), answers) in filings.iter().zip(&mut all_filed).zip(&answers) {

@@ -195,6 +195,20 @@ pub fn requeue_interrupted(tx: &Transaction<'_>) -> StoreResult<Interrupted> {
     })
 }
 
+/// The SHA-256 of a message's raw bytes, which name them in the blob index.
+pub fn raw_sha256(conn: &Connection, message: MessageKey) -> StoreResult<ContentHash> {
+    let hex: Option<String> = conn
+        .prepare_cached("SELECT sha256 FROM messages WHERE id = ?1")?
+        .query_row([message.0], |row| row.get(0))
+        .optional()?;
+    let hex = hex.ok_or_else(|| StoreError::NotFound {
+        what: "message",
+        key: message.0.to_string(),
+    })?;
+    ContentHash::from_hex(&hex)
+        .ok_or_else(|| StoreError::Corrupt(format!("message {}: sha256 {hex:?}", message.0)))
+}
+
 /// The error for an operation that found a message in the wrong state (or not at all).
 pub fn wrong_message_state(
     conn: &Connection,

@@ -3,8 +3,10 @@
 //!
 //! ```text
 //! data_dir/shenbao.sqlite3   the database (WAL mode)
-//! data_dir/packs/NAME.pack   raw messages, attachments and answers, a pack per
-//!                            batch, indexed by SHA-256 in the `blobs` table
+//! data_dir/packs/NAME.pack   raw messages and answers, a pack per batch, indexed
+//!                            by SHA-256 in the `blobs` table (attachments are
+//!                            read out of their messages; stores before also kept
+//!                            a copy of each here)
 //! data_dir/raw/ab/cdef…      raw messages of stores before packs (read only)
 //! data_dir/files/ab/cdef…    attachments of stores before packs (read only)
 //! ```
@@ -44,7 +46,9 @@ use rusqlite::Connection;
 use super::Store;
 use super::blobs::{LooseFiles, Packs};
 use super::error::{StoreError, StoreResult};
-use super::filing::{Bounce, Claim, Filed, Filing, IncomingMessage, OutgoingAnswer, RenderMany};
+use super::filing::{
+    Bounce, Claim, Filed, Filing, IncomingMessage, OutgoingAnswer, RenderMany, attachment_bytes,
+};
 use super::model::{AnswerKey, ApplicationKey, ContentHash, MessageKey};
 use super::records::{
     ApplicationFilter, ApplicationRecord, AttachmentRecord, CategoryCount, DeliveryFailure,
@@ -174,8 +178,20 @@ impl Store for SqliteStore {
         blob_index::read(&self.conn, &self.packs, &self.loose_raw, sha256)
     }
 
-    fn read_attachment(&self, sha256: &ContentHash) -> StoreResult<Vec<u8>> {
-        blob_index::read(&self.conn, &self.packs, &self.loose_files, sha256)
+    fn read_attachment(&self, attachment: &AttachmentRecord) -> StoreResult<Vec<u8>> {
+        let sha256 = &attachment.sha256;
+        // Stores before kept a copy of each attachment (in a pack, or a loose file).
+        let kept = blob_index::read_if_stored(&self.conn, &self.packs, &self.loose_files, sha256)?;
+        if let Some(bytes) = kept {
+            return Ok(bytes);
+        }
+        let raw = self.read_raw(&messages::raw_sha256(&self.conn, attachment.message)?)?;
+        attachment_bytes(&raw, sha256).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "attachment {} ({sha256}) is not in the bytes of message {}",
+                attachment.key.0, attachment.message.0
+            ))
+        })
     }
 
     fn mailbox_state(&self, mailbox: &str) -> StoreResult<Option<MailboxState>> {
