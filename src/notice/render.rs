@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{Environment, UndefinedBehavior, Value};
 
 use super::context::{
     ApplicationNotice, DeficiencyLine, NoticeContext, NoticeKind, Office, ValueLine,
@@ -95,19 +95,18 @@ impl Templates {
     }
 
     pub fn render(&self, context: &NoticeContext) -> Result<Notice, TemplateError> {
-        let subject = self.render_one(Templates::SUBJECT, context)?;
+        // Converted once for the three templates; rendering each from the struct
+        // converted it three times.
+        let context = Value::from_serialize(context);
+        let subject = self.render_one(Templates::SUBJECT, &context)?;
         Ok(Notice {
             subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
-            text: self.render_one(Templates::TEXT, context)?,
-            html: self.render_one(Templates::HTML, context)?,
+            text: self.render_one(Templates::TEXT, &context)?,
+            html: self.render_one(Templates::HTML, &context)?,
         })
     }
 
-    fn render_one(
-        &self,
-        name: &'static str,
-        context: &NoticeContext,
-    ) -> Result<String, TemplateError> {
+    fn render_one(&self, name: &'static str, context: &Value) -> Result<String, TemplateError> {
         self.env
             .get_template(name)
             .and_then(|template| template.render(context))
