@@ -309,15 +309,7 @@ async fn leaving_mail_opens_the_mailbox_read_only() {
     };
     let user = "staff@example.test";
     let folder = unique_folder("readonly");
-    // Seeded without selecting the folder, which would take the \Recent flags itself.
-    let mut helper = servers.helper_session(user).await;
-    helper.create(&folder).await.expect("CREATE");
-    for subject in ["r1", "r2"] {
-        helper
-            .append(&folder, None, None, test_message(subject, 0))
-            .await
-            .expect("APPEND");
-    }
+    seed_folder(&servers, user, &folder, &["r1", "r2"]).await;
     let mut source = ImapSource::new(&config(&servers, user, &folder)).unwrap();
     let messages = fetch_all(&mut source).await;
     assert_eq!(messages.len(), 2);
@@ -327,6 +319,7 @@ async fn leaving_mail_opens_the_mailbox_read_only() {
         .await
         .expect("leave");
 
+    let mut helper = servers.helper_session(user).await;
     let opened = helper.select(&folder).await.expect("SELECT");
     assert_eq!(
         opened.recent, 2,

@@ -38,7 +38,8 @@ pub fn config(servers: &MailServers, user: &str, mailbox: &str) -> ImapConfig {
     }
 }
 
-/// Creates `folder` for `user` and appends one message per subject; returns the folder's UIDVALIDITY.
+/// Creates `folder` for `user` and appends one message per subject; returns the folder's
+/// UIDVALIDITY. Never selects the folder (STATUS, not SELECT): its messages stay \Recent.
 pub async fn seed_folder(
     servers: &MailServers,
     user: &str,
@@ -53,7 +54,10 @@ pub async fn seed_folder(
             .await
             .expect("APPEND");
     }
-    let status = helper.select(folder).await.expect("SELECT");
+    let status = helper
+        .status(folder, "(UIDVALIDITY)")
+        .await
+        .expect("STATUS");
     helper.logout().await.ok();
     status.uid_validity.expect("UIDVALIDITY")
 }
