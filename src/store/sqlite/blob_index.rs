@@ -86,8 +86,9 @@ pub fn read(
     loose: &LooseFiles,
     hash: &ContentHash,
 ) -> StoreResult<Vec<u8>> {
-    match locate(conn, hash)? {
-        Some(location) => packs.read(&location, hash),
+    match read_if_stored(conn, packs, loose, hash)? {
+        Some(bytes) => Ok(bytes),
+        // The error names the file looked for last.
         None => loose.get(hash),
     }
 }
