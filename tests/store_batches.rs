@@ -146,7 +146,7 @@ fn a_filed_batch_writes_its_answers_into_one_pack_and_reads_attachments_from_the
             Some(name.to_string()),
             "application/pdf".to_string(),
             AttachmentRole::Evidence,
-            bytes.to_vec(),
+            bytes,
         )
     };
     let mut one = filing(first, vec![]);
@@ -223,7 +223,7 @@ fn an_attachment_missing_from_its_mail_is_an_error() {
         Some("a.pdf".to_string()),
         "application/pdf".to_string(),
         AttachmentRole::Evidence,
-        b"not in the mail".to_vec(),
+        b"not in the mail",
     )];
     store.file(&with_other_bytes, &no_answers).unwrap();
     let record = &store.attachments(message).unwrap()[0];

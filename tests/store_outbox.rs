@@ -386,6 +386,6 @@ fn attachment(filename: &str, role: AttachmentRole, bytes: &[u8]) -> NewAttachme
         Some(filename.to_string()),
         "application/octet-stream".to_string(),
         role,
-        bytes.to_vec(),
+        bytes,
     )
 }

@@ -213,7 +213,7 @@ fn split_message(
                 attachment.filename,
                 attachment.content_type,
                 role,
-                attachment.bytes,
+                &attachment.bytes,
             )
         })
         .collect();

@@ -6,7 +6,7 @@ use super::*;
 use crate::daemon::replies::ReplyFacts;
 use crate::message::{Attachment, Placement};
 use crate::rules::message_level;
-use crate::store::{ApplicationKey, ApplicationRecord, VersionKey, VersionRecord};
+use crate::store::{ApplicationKey, ApplicationRecord, ContentHash, VersionKey, VersionRecord};
 use crate::verdict::Deficiency;
 
 fn call() -> Call {
@@ -180,7 +180,11 @@ fn an_application_is_keyed_by_roster_name_category_and_project() {
     );
     let roles: Vec<_> = plan.filing.attachments.iter().map(|a| a.role).collect();
     assert_eq!(roles, [AttachmentRole::Form, AttachmentRole::Evidence]);
-    assert_eq!(plan.filing.attachments[1].bytes(), b"%PDF");
+    assert_eq!(
+        plan.filing.attachments[1].sha256(),
+        ContentHash::of(b"%PDF")
+    );
+    assert_eq!(plan.filing.attachments[1].size(), 4);
     let headers = plan.answer.headers.expect("headers kept");
     assert!(headers.attachments.is_empty() && headers.text_body.is_empty());
 }

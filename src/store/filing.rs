@@ -62,18 +62,20 @@ pub struct Filing {
     pub evidence_for: Vec<ApplicationKey>,
 }
 
-/// An attachment of a filed message: its row says what it is; its bytes are
-/// those [`crate::message::parse`] finds in the message's raw bytes (as the
-/// daemon's are), which are kept, so they are not stored a second time.
+/// An attachment of a filed message: what it is, not its bytes. Those are the
+/// ones [`crate::message::parse`] finds in the message's raw bytes (as the
+/// daemon's are), which are kept, so they are not stored a second time
+/// ([`attachment_bytes`] takes them out again).
 #[derive(Debug, Clone)]
 pub struct NewAttachment {
     /// Decoded filename, if the part had one.
     pub filename: Option<String>,
     pub content_type: String,
     pub role: AttachmentRole,
-    /// Hashed where the message is checked, on every core, not in the filing
-    /// transaction.
-    content: HashedBytes,
+    /// Of the bytes, hashed where the message is checked, on every core, not in
+    /// the filing transaction.
+    sha256: ContentHash,
+    size: usize,
 }
 
 impl NewAttachment {
@@ -81,22 +83,23 @@ impl NewAttachment {
         filename: Option<String>,
         content_type: String,
         role: AttachmentRole,
-        bytes: Vec<u8>,
+        bytes: &[u8],
     ) -> NewAttachment {
         NewAttachment {
             filename,
             content_type,
             role,
-            content: HashedBytes::new(bytes),
+            sha256: ContentHash::of(bytes),
+            size: bytes.len(),
         }
     }
 
-    pub fn bytes(&self) -> &[u8] {
-        self.content.bytes()
+    pub fn sha256(&self) -> ContentHash {
+        self.sha256
     }
 
-    pub fn sha256(&self) -> ContentHash {
-        self.content.sha256()
+    pub fn size(&self) -> usize {
+        self.size
     }
 }
 
@@ -141,9 +144,9 @@ pub struct OutgoingAnswer {
     pub suppressed: Option<String>,
 }
 
-/// Bytes with their SHA-256, computed with them: an attachment's or an
-/// answer's, kept in a pack under that hash. Hashing where they are made (on
-/// every core) keeps it out of the filing transaction.
+/// Bytes with their SHA-256, computed with them: an answer's, kept in a pack
+/// under that hash. Hashing where they are made (on every core) keeps it out of
+/// the filing transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HashedBytes {
     bytes: Vec<u8>,

@@ -82,7 +82,7 @@ fn file_one(tx: &Transaction<'_>, receipt_prefix: &str, filing: &Filing) -> Stor
                     attachment.filename,
                     attachment.content_type,
                     attachment.sha256().to_hex(),
-                    size_to_sql(attachment.bytes().len())?,
+                    size_to_sql(attachment.size())?,
                     attachment.role.as_str(),
                 ],
                 |row| row.get(0),
