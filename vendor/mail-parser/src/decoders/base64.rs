@@ -170,6 +170,31 @@ pub fn base64_decode_stream<'x>(
     Some(decoder.finish())
 }
 
+/// Decodes the longest run of whole four-character groups (alphabet characters
+/// only: no padding, no whitespace) at the start of `bytes` onto `buf`, and
+/// returns how many bytes it consumed (a multiple of four).
+///
+/// shenbao's patch: `decode_base64_mime` decoded one byte per loop turn through
+/// the stream's iterator, and that loop was the largest single cost of shenbao's
+/// intake (~11% of its CPU time on mails of ~30 KB with two attachments).
+#[inline]
+fn decode_whole_groups(bytes: &[u8], buf: &mut Vec<u8>) -> usize {
+    let mut consumed = 0;
+    for group in bytes.chunks_exact(4) {
+        let a = BASE64_DECODE[group[0] as usize];
+        let b = BASE64_DECODE[group[1] as usize];
+        let c = BASE64_DECODE[group[2] as usize];
+        let d = BASE64_DECODE[group[3] as usize];
+        if a | b | c | d >= 0x40 {
+            break;
+        }
+        let word = ((a as u32) << 18) | ((b as u32) << 12) | ((c as u32) << 6) | d as u32;
+        buf.extend_from_slice(&word.to_be_bytes()[1..]);
+        consumed += 4;
+    }
+    consumed
+}
+
 impl<'x> MessageStream<'x> {
     pub fn decode_base64_mime(&mut self, boundary: &[u8]) -> (usize, Cow<'x, [u8]>) {
         let mut chunk: u32 = 0;
@@ -182,7 +207,20 @@ impl<'x> MessageStream<'x> {
 
         self.checkpoint();
 
-        while let Some(&ch) = self.next() {
+        loop {
+            // shenbao's patch: whole groups of four alphabet characters (nearly all of
+            // a part) are decoded a group at a time; everything else goes through the
+            // original byte-at-a-time loop, so the result is the same.
+            if byte_count == 0 {
+                let rest = self.unread();
+                let consumed = decode_whole_groups(rest, &mut buf);
+                if consumed > 0 {
+                    before_last_ch = rest[consumed - 2];
+                    last_ch = rest[consumed - 1];
+                    self.skip_bytes(consumed);
+                }
+            }
+            let Some(&ch) = self.next() else { break };
             let val = BASE64_MAP[byte_count as usize][ch as usize];
 
             if val < 0x01ffffff {
