@@ -56,11 +56,15 @@ pub(crate) fn load_settings(config: Option<&Path>) -> anyhow::Result<Settings> {
     Settings::load(&path).with_context(|| format!("reading {}", path.display()))
 }
 
-/// Two worker threads: the machine the daemon is sized for has two cores, and
-/// the heavy work runs on blocking threads anyway.
+/// One worker thread. The async tasks (IMAP, SMTP, timers) are light; the
+/// heavy work runs on blocking threads (the store and check threads of the
+/// intake), and every store call goes through `spawn_blocking`. On the two cores
+/// the daemon is sized for, a second worker mostly woke up to steal work and
+/// took a core from those threads: with one, the intake of 10,000 mails over
+/// IMAPS was ~4% faster (8 of 10 interleaved runs).
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(1)
         .enable_all()
         .build()
         .context("starting the async runtime")
