@@ -73,20 +73,17 @@ fn file_one(tx: &Transaction<'_>, receipt_prefix: &str, filing: &Filing) -> Stor
             .prepare_cached(
                 "INSERT INTO attachments (message, position, filename, content_type, sha256,
                                           size, role)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .query_row(
-                params![
-                    filing.message.0,
-                    size_to_sql(position)?,
-                    attachment.filename,
-                    attachment.content_type,
-                    attachment.sha256().to_hex(),
-                    size_to_sql(attachment.size())?,
-                    attachment.role.as_str(),
-                ],
-                |row| row.get(0),
-            )?;
+            .insert(params![
+                filing.message.0,
+                size_to_sql(position)?,
+                attachment.filename,
+                attachment.content_type,
+                attachment.sha256().to_hex(),
+                size_to_sql(attachment.size())?,
+                attachment.role.as_str(),
+            ])?;
         attachments.push(AttachmentKey(id));
     }
     insert_deficiencies(tx, filing.message, None, &filing.deficiencies)?;
@@ -134,25 +131,23 @@ fn file_one(tx: &Transaction<'_>, receipt_prefix: &str, filing: &Filing) -> Stor
 
 /// claimed → filed; returns the message's received_at. Filing twice fails here.
 fn mark_filed(tx: &Transaction<'_>, filing: &Filing) -> StoreResult<Timestamp> {
-    let received_at: Option<i64> = tx
+    let n_changed = tx
         .prepare_cached(
             "UPDATE messages SET status = 'filed', filed_at = ?2, verdict = ?3, last_error = NULL
-             WHERE id = ?1 AND status = 'claimed'
-             RETURNING received_at",
+             WHERE id = ?1 AND status = 'claimed'",
         )?
-        .query_row(
-            params![
-                filing.message.0,
-                time_to_sql(filing.filed_at),
-                filing.status.as_str()
-            ],
-            |row| row.get(0),
-        )
-        .optional()?;
-    match received_at {
-        Some(seconds) => time_from_sql(seconds),
-        None => Err(wrong_message_state(tx, filing.message, "claimed")),
+        .execute(params![
+            filing.message.0,
+            time_to_sql(filing.filed_at),
+            filing.status.as_str()
+        ])?;
+    if n_changed == 0 {
+        return Err(wrong_message_state(tx, filing.message, "claimed"));
     }
+    let received_at = tx
+        .prepare_cached("SELECT received_at FROM messages WHERE id = ?1")?
+        .query_row([filing.message.0], |row| row.get(0))?;
+    time_from_sql(received_at)
 }
 
 /// Adds one version to its application, creating the application (and its
@@ -176,23 +171,20 @@ fn file_version(
         .prepare_cached(
             "INSERT INTO application_versions (application, number, message, attachment, sheet,
                                            fields, status, fingerprint, received_at, filed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?
-        .query_row(
-            params![
-                application_id,
-                number,
-                filing.message.0,
-                attachment.map(|key| key.0),
-                application.sheet,
-                application.fields_json,
-                application.status.as_str(),
-                application.fingerprint,
-                time_to_sql(received_at),
-                time_to_sql(filing.filed_at),
-            ],
-            |row| row.get(0),
-        )?;
+        .insert(params![
+            application_id,
+            number,
+            filing.message.0,
+            attachment.map(|key| key.0),
+            application.sheet,
+            application.fields_json,
+            application.status.as_str(),
+            application.fingerprint,
+            time_to_sql(received_at),
+            time_to_sql(filing.filed_at),
+        ])?;
     insert_deficiencies(
         tx,
         filing.message,
@@ -252,31 +244,29 @@ fn find_or_create_application(
         .prepare_cached(
             "INSERT INTO applications (call_id, society, category, project_key, receipt,
                                        created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
-        .query_row(
-            params![
-                filing.call_id,
-                application.society,
-                application.category,
-                application.project_key,
-                receipt,
-                time_to_sql(filing.filed_at),
-            ],
-            |row| row.get(0),
-        )?;
+        .insert(params![
+            filing.call_id,
+            application.society,
+            application.category,
+            application.project_key,
+            receipt,
+            time_to_sql(filing.filed_at),
+        ])?;
     Ok((id, receipt))
 }
 
 /// The next receipt of the call, e.g. `CZKX2020-0001`. Inside the filing
 /// transaction: a rollback gives the number back, so the sequence has no holes.
 fn allocate_receipt(tx: &Transaction<'_>, prefix: &str, call_id: &str) -> StoreResult<String> {
+    tx.prepare_cached(
+        "INSERT INTO receipt_sequences (call_id, last) VALUES (?1, 1)
+         ON CONFLICT (call_id) DO UPDATE SET last = last + 1",
+    )?
+    .execute([call_id])?;
     let sequence: i64 = tx
-        .prepare_cached(
-            "INSERT INTO receipt_sequences (call_id, last) VALUES (?1, 1)
-         ON CONFLICT (call_id) DO UPDATE SET last = last + 1
-         RETURNING last",
-        )?
+        .prepare_cached("SELECT last FROM receipt_sequences WHERE call_id = ?1")?
         .query_row([call_id], |row| row.get(0))?;
     Ok(format_receipt(prefix, call_id, sequence))
 }

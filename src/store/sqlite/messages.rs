@@ -49,30 +49,26 @@ fn claim_one(
     now: Timestamp,
     max_attempts: u32,
 ) -> StoreResult<Claim> {
-    let inserted: Option<i64> = tx
+    // The new id from last_insert_rowid, not RETURNING (see the module doc of `sqlite`).
+    let n_inserted = tx
         .prepare_cached(
             "INSERT INTO messages (sha256, size, message_id, from_addr, subject, received_at,
                                    status, claimed_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'claimed', ?7)
-             ON CONFLICT (message_id, sha256) DO NOTHING
-             RETURNING id",
+             ON CONFLICT (message_id, sha256) DO NOTHING",
         )?
-        .query_row(
-            params![
-                message.sha256.to_hex(),
-                size_to_sql(message.raw.len())?,
-                message.message_id.unwrap_or(""),
-                message.from,
-                message.subject,
-                time_to_sql(message.received_at),
-                time_to_sql(now),
-            ],
-            |row| row.get(0),
-        )
-        .optional()?;
-    let claim = match inserted {
-        Some(id) => Claim::New(MessageKey(id)),
-        None => claim_known(tx, message, now, max_attempts)?,
+        .execute(params![
+            message.sha256.to_hex(),
+            size_to_sql(message.raw.len())?,
+            message.message_id.unwrap_or(""),
+            message.from,
+            message.subject,
+            time_to_sql(message.received_at),
+            time_to_sql(now),
+        ])?;
+    let claim = match n_inserted {
+        0 => claim_known(tx, message, now, max_attempts)?,
+        _ => Claim::New(MessageKey(tx.last_insert_rowid())),
     };
     let message_key = match claim {
         Claim::New(key) | Claim::Retry { message: key, .. } | Claim::Known { message: key, .. } => {

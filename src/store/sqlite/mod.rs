@@ -27,6 +27,12 @@
 //! power cut or OS crash may lose the last commits since a checkpoint. The
 //! mailbox still holds those messages, so they are claimed again; the cost
 //! is at worst an answer sent twice, against an fsync per commit saved.
+//!
+//! The writes made for every message use no `RETURNING`: SQLite collects its
+//! rows in a temporary table, opened and closed for every statement, which was
+//! ~2.5% of the intake's CPU. An INSERT takes its new id from
+//! `last_insert_rowid` (every table's `id` is its rowid), and an UPDATE is
+//! followed by a SELECT.
 
 mod applications;
 mod blob_index;

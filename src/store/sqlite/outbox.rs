@@ -65,22 +65,19 @@ pub fn insert(
         .prepare_cached(
             "INSERT INTO outbox (kind, recipient, subject, message_id, regarding, state,
                                  queued_at, next_attempt_at, suppressed_reason, rfc5322_sha256)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9) RETURNING id",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
         )?
-        .query_row(
-            params![
-                answer.kind.as_str(),
-                normalize_address(&answer.to),
-                answer.subject,
-                answer.message_id,
-                regarding.map(|key| key.0),
-                state.as_str(),
-                time_to_sql(now),
-                answer.suppressed,
-                answer.rfc5322.sha256().to_hex(),
-            ],
-            |row| row.get(0),
-        )?;
+        .insert(params![
+            answer.kind.as_str(),
+            normalize_address(&answer.to),
+            answer.subject,
+            answer.message_id,
+            regarding.map(|key| key.0),
+            state.as_str(),
+            time_to_sql(now),
+            answer.suppressed,
+            answer.rfc5322.sha256().to_hex(),
+        ])?;
     for application in &answer.applications {
         tx.prepare_cached(
             "INSERT INTO outbox_applications (answer, application) VALUES (?1, ?2)
