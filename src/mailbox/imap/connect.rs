@@ -22,11 +22,11 @@ use crate::mailbox::config::{ImapConfig, TlsMode};
 use crate::mailbox::{MailboxError, MailboxErrorKind};
 
 pub type ImapStream = tokio_rustls::client::TlsStream<BufReader<TcpStream>>;
+pub type ImapSession = async_imap::Session<ImapStream>;
 
 /// rustls reads the socket 4 KiB at a time: ~85,000 `recvfrom` calls for 10,000 mails of
 /// 30 KB. Under TLS this buffer takes the socket's bytes in reads of up to 256 KiB.
 const SOCKET_READ_BUFFER: usize = 256 * 1024;
-pub type ImapSession = async_imap::Session<ImapStream>;
 
 /// What the client tells the server in ID.
 const CLIENT_ID: [(&str, &str); 3] = [

@@ -39,6 +39,14 @@ pub fn count_from_sql(count: i64) -> StoreResult<u32> {
     u32::try_from(count).map_err(|_| StoreError::Corrupt(format!("count {count} out of range")))
 }
 
+/// What a query for the row `id` of `what` found, or `NotFound` if it found nothing.
+pub fn found<T>(row: Option<T>, what: &'static str, id: i64) -> StoreResult<T> {
+    row.ok_or_else(|| StoreError::NotFound {
+        what,
+        key: id.to_string(),
+    })
+}
+
 pub fn hash_from_sql(text: &str) -> StoreResult<ContentHash> {
     ContentHash::from_hex(text).ok_or_else(|| StoreError::Corrupt(format!("sha256 {text:?}")))
 }

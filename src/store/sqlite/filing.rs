@@ -16,7 +16,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::blob_index;
-use super::convert::{size_to_sql, time_from_sql, time_to_sql};
+use super::convert::{found, size_to_sql, time_from_sql, time_to_sql};
 use super::messages::wrong_message_state;
 use super::outbox;
 use crate::store::blobs::Packs;
@@ -310,10 +310,7 @@ fn link_evidence(
         .prepare_cached("SELECT receipt FROM applications WHERE id = ?1")?
         .query_row([application.0], |row| row.get(0))
         .optional()?;
-    let receipt = receipt.ok_or_else(|| StoreError::NotFound {
-        what: "application",
-        key: application.0.to_string(),
-    })?;
+    let receipt = found(receipt, "application", application.0)?;
     for attachment in attachments {
         tx.prepare_cached(
             "INSERT INTO evidence_links (application, attachment, linked_at) VALUES (?1, ?2, ?3)

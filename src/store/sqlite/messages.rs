@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 
 use super::blob_index;
 use super::convert::{
-    count_from_sql, hash_from_sql, parse_text, size_from_sql, size_to_sql, status_from_sql,
+    count_from_sql, found, hash_from_sql, parse_text, size_from_sql, size_to_sql, status_from_sql,
     time_from_sql, time_to_sql,
 };
 use crate::store::blobs::Packs;
@@ -197,12 +197,7 @@ pub fn raw_sha256(conn: &Connection, message: MessageKey) -> StoreResult<Content
         .prepare_cached("SELECT sha256 FROM messages WHERE id = ?1")?
         .query_row([message.0], |row| row.get(0))
         .optional()?;
-    let hex = hex.ok_or_else(|| StoreError::NotFound {
-        what: "message",
-        key: message.0.to_string(),
-    })?;
-    ContentHash::from_hex(&hex)
-        .ok_or_else(|| StoreError::Corrupt(format!("message {}: sha256 {hex:?}", message.0)))
+    hash_from_sql(&found(hex, "message", message.0)?)
 }
 
 /// The error for an operation that found a message in the wrong state (or not at all).
