@@ -23,8 +23,9 @@
 //! - `sniff`: the container is recognised from its directory only (zip central
 //!   directory, CFB directory); nothing is inflated.
 //! - `zip_guard`: declared sizes and ratios are checked against [`Limits`]
-//!   before calamine inflates anything. The zip crate (9.x) refuses to inflate
-//!   an entry past its declared size, so a lying header cannot slip past.
+//!   before anything is inflated. Neither the zip crate (9.x, for .ods) nor
+//!   `zip_parts` (for .xlsx) inflates an entry past its declared size, so a
+//!   lying header cannot slip past.
 //! - .xlsx (`xlsx`, `xlsx_parts`, `xlsx_sheet`): each part is inflated once
 //!   (bounded by the zip limits); only non-empty cells are kept, the used
 //!   range of non-empty cells is checked as it grows, and no dense range is
@@ -65,6 +66,7 @@ mod xlsx_parts;
 mod xlsx_sheet;
 mod xml_tags;
 mod zip_guard;
+mod zip_parts;
 
 pub use budget::{DENSE_CELL_BUDGET, TEXT_BUDGET_BYTES};
 

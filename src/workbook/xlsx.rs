@@ -15,37 +15,33 @@
 //! non-empty cells is checked as it grows, so a million-row sheet is refused
 //! as soon as its 100,001st row shows up.
 
-use std::io::{Cursor, Read};
-
-use zip::ZipArchive;
-
 use super::budget::{Budget, check_sheet_count};
 use super::sniff::open_zip;
 use super::xlsx_parts::{self, Relationships, corrupt};
 use super::xlsx_sheet::{self, SheetContext};
+use super::zip_parts::Parts;
 use super::{Sheet, WorkbookError};
 use crate::config::Limits;
 
-type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
-
 /// Reads the visible worksheets of an .xlsx whose zip limits were checked.
 pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, WorkbookError> {
-    let mut archive = open_zip(bytes)?;
-    let package_rels =
-        read_part(&mut archive, "_rels/.rels")?.ok_or_else(|| corrupt("缺少 _rels/.rels"))?;
+    let mut archive = Parts::new(bytes, open_zip(bytes)?);
+    let package_rels = archive
+        .read("_rels/.rels")?
+        .ok_or_else(|| corrupt("缺少 _rels/.rels"))?;
     let workbook_path = xlsx_parts::office_document(&package_rels)?;
     let (dir, file) = workbook_path.split_at(workbook_path.rfind('/').map_or(0, |at| at + 1));
     let rels = workbook_rels(&mut archive, dir, file)?;
-    let Some(workbook_xml) = read_part(&mut archive, &workbook_path)? else {
+    let Some(workbook_xml) = archive.read(&workbook_path)? else {
         return Ok(Vec::new());
     };
     let workbook = xlsx_parts::workbook(&workbook_xml, dir, &rels)?;
     check_sheet_count(workbook.sheets.len(), limits)?;
-    let strings = match read_part(&mut archive, &format!("{dir}sharedStrings.xml"))? {
+    let strings = match archive.read(&format!("{dir}sharedStrings.xml"))? {
         Some(xml) => xlsx_parts::shared_strings(&xml)?,
         None => Vec::new(),
     };
-    let formats = match read_part(&mut archive, &format!("{dir}styles.xml"))? {
+    let formats = match archive.read(&format!("{dir}styles.xml"))? {
         Some(xml) => xlsx_parts::cell_formats(&xml)?,
         None => Vec::new(),
     };
@@ -62,7 +58,8 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Workbook
         .iter()
         .filter(|entry| entry.visible_worksheet)
     {
-        let xml = read_part(&mut archive, &entry.path)?
+        let xml = archive
+            .read(&entry.path)?
             .ok_or_else(|| corrupt(&format!("找不到工作表“{}”", entry.name)))?;
         if let Some(sheet) = xlsx_sheet::read(&xml, &entry.name, &context, &mut budget)? {
             sheets.push(sheet);
@@ -72,38 +69,13 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Workbook
 }
 
 fn workbook_rels(
-    archive: &mut Archive<'_>,
+    archive: &mut Parts<'_>,
     dir: &str,
     file: &str,
 ) -> Result<Relationships, WorkbookError> {
     let path = format!("{dir}_rels/{file}.rels");
-    let xml = read_part(archive, &path)?.ok_or_else(|| corrupt(&format!("缺少 {path}")))?;
+    let xml = archive
+        .read(&path)?
+        .ok_or_else(|| corrupt(&format!("缺少 {path}")))?;
     xlsx_parts::relationships(&xml)
-}
-
-/// Names compared as calamine does: ASCII case and `\\` against `/` ignored.
-fn same_part_name(stored: &str, wanted: &str) -> bool {
-    stored.len() == wanted.len()
-        && stored
-            .bytes()
-            .zip(wanted.bytes())
-            .all(|(a, b)| a.eq_ignore_ascii_case(&b) || (a == b'\\' && b == b'/'))
-}
-
-/// A whole part, found by name without regard to case or slash direction (as
-/// some writers store them); `None` if there is none. Its size was bounded by
-/// the zip limits, and the zip crate inflates no more than the declared size.
-fn read_part(archive: &mut Archive<'_>, path: &str) -> Result<Option<Vec<u8>>, WorkbookError> {
-    let Some(index) = (0..archive.len()).find(|&index| {
-        archive
-            .name_for_index(index)
-            .is_some_and(|name| name.is_ok_and(|name| same_part_name(&name, path)))
-    }) else {
-        return Ok(None);
-    };
-    let unreadable = |e: &dyn std::fmt::Display| corrupt(&format!("{path} 无法解压：{e}"));
-    let mut entry = archive.by_index(index).map_err(|e| unreadable(&e))?;
-    let mut data = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 20));
-    entry.read_to_end(&mut data).map_err(|e| unreadable(&e))?;
-    Ok(Some(data))
 }

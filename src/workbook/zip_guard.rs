@@ -1,9 +1,8 @@
 //! Zip limits, checked from the central directory before anything is inflated.
 //!
-//! Declared sizes can lie, but the zip crate (9.x) stops inflating an entry
-//! with an error once it yields more than its declared size, so the checked
-//! sizes bound what calamine or our .xlsx reader can inflate; each entry is
-//! inflated once.
+//! Declared sizes can lie, but neither the zip crate (9.x) nor `zip_parts`
+//! inflates an entry past its declared size, so the checked sizes bound what
+//! calamine or our .xlsx reader can inflate; each entry is inflated once.
 
 use std::io::{Read, Seek};
 
