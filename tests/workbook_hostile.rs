@@ -125,7 +125,7 @@ fn a_sheet_lying_about_its_size_is_not_inflated_past_it() {
         .collect();
     let liar = raw_zip(&entries);
     let result = quickly(Duration::from_millis(500), || open_default(&liar));
-    // Inflating stops one byte past the declared size: the sheet reads as broken.
+    // Inflating stops at the declared size: the sheet reads as broken.
     assert!(
         matches!(&result, Err(WorkbookError::Corrupt(why)) if why.contains("大于目录所记大小")),
         "{result:?}"
