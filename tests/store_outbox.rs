@@ -139,7 +139,7 @@ fn recovery_requeues_sending_and_fails_claimed() {
 /// The per-sender count covers answers queued since a time, any case of the address,
 /// and leaves suppressed answers out; the suppression keeps its reason.
 #[test]
-fn answers_to_counts_recent_unsuppressed_answers() {
+fn answers_to_each_counts_recent_unsuppressed_answers() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
     store
@@ -160,9 +160,17 @@ fn answers_to_counts_recent_unsuppressed_answers() {
     suppressed.suppressed = Some("rate limit: 10 answers in the last hour".to_string());
     store.enqueue(&suppressed, None, at(3100)).unwrap();
 
-    assert_eq!(store.answers_to("SEC@example.org", at(0)).unwrap(), 2);
-    assert_eq!(store.answers_to("sec@example.org", at(1000)).unwrap(), 1);
-    assert_eq!(store.answers_to("other@example.org", at(0)).unwrap(), 0);
+    let recipients = ["SEC@example.org", "other@example.org", "sec@example.org"];
+    assert_eq!(
+        store.answers_to_each(&recipients, at(0)).unwrap(),
+        [2, 0, 2]
+    );
+    assert_eq!(
+        store
+            .answers_to_each(&["sec@example.org"], at(1000))
+            .unwrap(),
+        [1]
+    );
     let kept = store
         .outbox(&OutboxFilter {
             state: Some(AnswerState::Suppressed),

@@ -213,9 +213,9 @@ pub trait Store: Send {
     /// sending → failed, for good.
     fn mark_failed(&mut self, answer: AnswerKey, error: &str) -> StoreResult<()>;
 
-    /// Answers queued to one address since a time (suppressed ones not counted):
-    /// the per-sender rate limit.
-    fn answers_to(&self, recipient: &str, since: Timestamp) -> StoreResult<u32>;
+    /// Answers queued to each address since a time (suppressed ones not counted),
+    /// in the order of `recipients`: the per-sender rate limit.
+    fn answers_to_each(&self, recipients: &[&str], since: Timestamp) -> StoreResult<Vec<u32>>;
 
     fn outbox(&self, filter: &OutboxFilter) -> StoreResult<Vec<OutboxEntry>>;
 

@@ -115,8 +115,8 @@ impl Store for FlakyStore {
     fn mark_failed(&mut self, answer: AnswerKey, error: &str) -> StoreResult<()> {
         self.inner.mark_failed(answer, error)
     }
-    fn answers_to(&self, recipient: &str, since: Timestamp) -> StoreResult<u32> {
-        self.inner.answers_to(recipient, since)
+    fn answers_to_each(&self, recipients: &[&str], since: Timestamp) -> StoreResult<Vec<u32>> {
+        self.inner.answers_to_each(recipients, since)
     }
     fn outbox(&self, filter: &OutboxFilter) -> StoreResult<Vec<OutboxEntry>> {
         self.inner.outbox(filter)

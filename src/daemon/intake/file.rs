@@ -58,22 +58,26 @@ pub(super) fn file_all(
     Ok(outcomes)
 }
 
-/// Answers each recipient of the batch got in the last hour: one query per
-/// recipient, not per message (a flood from one sender is one query a batch).
+/// Answers each recipient of the batch got in the last hour: one count per
+/// recipient, not per message (a flood from one sender is one count a batch).
 fn answers_last_hour(
     pipeline: &Pipeline,
     store: &StoreCell,
     pending: &[Pending],
 ) -> StoreResult<HashMap<String, u32>> {
     let since = Answering::rate_window_start(pipeline.clock.now());
-    let mut counted = HashMap::new();
-    let store = lock(store);
-    for recipient in pending.iter().filter_map(|p| p.recipient.as_ref()) {
-        if !counted.contains_key(recipient) {
-            counted.insert(recipient.clone(), store.answers_to(recipient, since)?);
-        }
-    }
-    Ok(counted)
+    let mut recipients: Vec<&str> = pending
+        .iter()
+        .filter_map(|p| p.recipient.as_deref())
+        .collect();
+    recipients.sort_unstable();
+    recipients.dedup();
+    let counts = lock(store).answers_to_each(&recipients, since)?;
+    Ok(recipients
+        .into_iter()
+        .map(str::to_string)
+        .zip(counts)
+        .collect())
 }
 
 /// One transaction: files `filings` and queues one answer for each.

@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::convert::size_from_sql;
+use super::in_one_read;
 use crate::store::blobs::{BlobLocation, LooseFiles, Packs};
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::model::ContentHash;
@@ -31,12 +32,15 @@ pub fn write_unstored(
     let mut seen = HashSet::with_capacity(blobs.len());
     let mut hashes = Vec::new();
     let mut bytes = Vec::new();
-    for (hash, blob) in blobs {
-        if seen.insert(*hash) && locate(conn, hash)?.is_none() {
-            hashes.push(*hash);
-            bytes.push(*blob);
+    in_one_read(conn, |conn| {
+        for (hash, blob) in blobs {
+            if seen.insert(*hash) && locate(conn, hash)?.is_none() {
+                hashes.push(*hash);
+                bytes.push(*blob);
+            }
         }
-    }
+        Ok(())
+    })?;
     let locations = packs.write(&bytes)?;
     Ok(Written {
         blobs: hashes.into_iter().zip(locations).collect(),

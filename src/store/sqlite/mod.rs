@@ -33,6 +33,10 @@
 //! ~2.5% of the intake's CPU. An INSERT takes its new id from
 //! `last_insert_rowid` (every table's `id` is its rowid), and an UPDATE is
 //! followed by a SELECT.
+//!
+//! Lookups made once per message outside a write transaction run together in
+//! one read transaction ([`in_one_read`]): an autocommit SELECT takes and
+//! drops the file locks itself, ~3 µs more per lookup.
 
 mod applications;
 mod blob_index;
@@ -291,8 +295,13 @@ impl Store for SqliteStore {
         outbox::mark_failed(&self.conn, answer, error)
     }
 
-    fn answers_to(&self, recipient: &str, since: Timestamp) -> StoreResult<u32> {
-        outbox::answers_to(&self.conn, recipient, since)
+    fn answers_to_each(&self, recipients: &[&str], since: Timestamp) -> StoreResult<Vec<u32>> {
+        in_one_read(&self.conn, |conn| {
+            recipients
+                .iter()
+                .map(|recipient| outbox::answers_to(conn, recipient, since))
+                .collect()
+        })
     }
 
     fn outbox(&self, filter: &OutboxFilter) -> StoreResult<Vec<OutboxEntry>> {
@@ -328,6 +337,20 @@ impl Store for SqliteStore {
     fn mailbox_health(&self) -> StoreResult<Vec<MailboxHealth>> {
         staff::mailbox_health(&self.conn)
     }
+}
+
+/// `read` in one read transaction, unless `conn` is already in a transaction.
+pub(super) fn in_one_read<T>(
+    conn: &Connection,
+    read: impl FnOnce(&Connection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    if !conn.is_autocommit() {
+        return read(conn);
+    }
+    let reading = conn.unchecked_transaction()?;
+    let value = read(&reading)?;
+    reading.commit()?;
+    Ok(value)
 }
 
 #[cfg(test)]
