@@ -16,7 +16,6 @@
 //! as soon as its 100,001st row shows up.
 
 use super::budget::{Budget, check_sheet_count};
-use super::sniff::open_zip;
 use super::xlsx_parts::{self, Relationships, corrupt};
 use super::xlsx_sheet::{self, SheetContext};
 use super::zip_parts::Parts;
@@ -25,7 +24,7 @@ use crate::config::Limits;
 
 /// Reads the visible worksheets of an .xlsx whose zip limits were checked.
 pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, WorkbookError> {
-    let mut archive = Parts::new(bytes, open_zip(bytes)?);
+    let mut archive = Parts::open(bytes)?;
     let package_rels = archive
         .read("_rels/.rels")?
         .ok_or_else(|| corrupt("缺少 _rels/.rels"))?;

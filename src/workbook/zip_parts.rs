@@ -23,6 +23,7 @@ use libdeflater::{DecompressionError, Decompressor};
 use zip::{CompressionMethod, ZipArchive};
 
 use super::WorkbookError;
+use super::sniff::open_zip;
 use super::xlsx_parts::corrupt;
 
 /// An open .xlsx zip whose parts can be read by name.
@@ -42,12 +43,13 @@ struct Entry {
 }
 
 impl<'a> Parts<'a> {
-    pub fn new(bytes: &'a [u8], archive: ZipArchive<Cursor<&'a [u8]>>) -> Parts<'a> {
-        Parts {
+    /// Opens the zip's central directory (a broken one is `Corrupt`).
+    pub fn open(bytes: &'a [u8]) -> Result<Parts<'a>, WorkbookError> {
+        Ok(Parts {
             bytes,
-            archive,
+            archive: open_zip(bytes)?,
             inflater: Decompressor::new(),
-        }
+        })
     }
 
     /// A whole part, found by name without regard to case or slash direction (as
@@ -138,7 +140,7 @@ mod tests {
     }
 
     fn parts(bytes: &[u8]) -> Parts<'_> {
-        Parts::new(bytes, ZipArchive::new(Cursor::new(bytes)).unwrap())
+        Parts::open(bytes).unwrap()
     }
 
     #[test]
