@@ -8,8 +8,10 @@
 use std::time::SystemTime;
 
 use jiff::Timestamp;
-use lettre::message::header::{ContentType, HeaderName, HeaderValue, InReplyTo, References};
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, HeaderName, HeaderValue, InReplyTo, References,
+};
+use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
 use sha2::{Digest, Sha256};
 
@@ -188,8 +190,8 @@ pub fn compose(notice: &Notice, outgoing: &Outgoing) -> Result<Vec<u8>, ComposeE
 
     let alternative = MultiPart::alternative()
         .boundary(boundary(&outgoing.message_id, "alt"))
-        .singlepart(SinglePart::plain(notice.text.clone()))
-        .singlepart(SinglePart::html(notice.html.clone()));
+        .singlepart(text_part(ContentType::TEXT_PLAIN, &notice.text))
+        .singlepart(text_part(ContentType::TEXT_HTML, &notice.html));
     let message = if outgoing.attachments.is_empty() {
         builder.multipart(alternative)?
     } else {
@@ -209,6 +211,40 @@ pub fn compose(notice: &Notice, outgoing: &Outgoing) -> Result<Vec<u8>, ComposeE
 fn boundary(message_id: &str, role: &str) -> String {
     let digest = Sha256::digest(message_id.as_bytes());
     format!("=_shenbao_{role}_{}", hex::encode(&digest[..12]))
+}
+
+/// A text part in base64, as lettre's `SinglePart::plain` chooses for Chinese text, with
+/// CRLF line endings. Encoded here because lettre turns LF into CRLF by one `String::insert`
+/// per line (each moving the rest of the text) and first scans the text to choose an
+/// encoding: ~3% of the intake's CPU for answers of ~40 lines.
+fn text_part(content_type: ContentType, text: &str) -> SinglePart {
+    let text = crlf_line_endings(text);
+    let mut encoded = String::with_capacity(email_encoding::body::base64::encoded_len(text.len()));
+    // Writing into a String cannot fail.
+    let _ = email_encoding::body::base64::encode(text.as_bytes(), &mut encoded);
+    SinglePart::builder()
+        .header(content_type)
+        .body(Body::dangerous_pre_encoded(
+            encoded.into_bytes(),
+            ContentTransferEncoding::Base64,
+        ))
+}
+
+/// Every LF not already after a CR gets one, as lettre's `Body::new` would do.
+fn crlf_line_endings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut rest = text;
+    while let Some(at) = rest.find('\n') {
+        let line = &rest[..at];
+        out.push_str(line);
+        if !line.ends_with('\r') {
+            out.push('\r');
+        }
+        out.push('\n');
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn attachment_part(attachment: &OutgoingAttachment) -> Result<SinglePart, ComposeError> {
@@ -263,4 +299,63 @@ fn kept_references(references: &[String]) -> String {
         .map(String::as_str)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The decoded text of a formatted single part, as a mail client reads it.
+    fn decoded(part: &SinglePart) -> String {
+        let bytes = part.formatted();
+        let message = mail_parser::MessageParser::default()
+            .parse(bytes.as_slice())
+            .expect("parses");
+        message
+            .body_text(0)
+            .or(message.body_html(0))
+            .expect("a text body")
+            .into_owned()
+    }
+
+    /// Chinese text, LF or CRLF line ends, blank lines: the same bytes as lettre's own
+    /// `SinglePart::plain`/`html`, which choose base64 for such text.
+    #[test]
+    fn chinese_text_parts_are_what_lettre_would_write() {
+        for text in [
+            "您好：\n\n贵学会的申报已收到。\r\n回执号：CZKX2020-0001\n",
+            "\n\n开头两行空行，结尾没有换行",
+        ] {
+            let plain = text_part(ContentType::TEXT_PLAIN, text);
+            assert_eq!(
+                plain.formatted(),
+                SinglePart::plain(text.to_string()).formatted(),
+                "{text:?}"
+            );
+            let html = text_part(ContentType::TEXT_HTML, text);
+            assert_eq!(
+                html.formatted(),
+                SinglePart::html(text.to_string()).formatted(),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// Mostly ASCII, where lettre would choose quoted-printable: still base64, and a
+    /// client reads the very text lettre's part would give it.
+    #[test]
+    fn ascii_heavy_text_reads_back_the_same() {
+        let text = "<p>表格</p>\r\n<table>\n<tr><td>金额</td></tr>\r\r\n</table>\n";
+        let ours = text_part(ContentType::TEXT_HTML, text);
+        let lettres = SinglePart::html(text.to_string());
+        assert!(
+            String::from_utf8_lossy(&ours.formatted())
+                .contains("Content-Transfer-Encoding: base64")
+        );
+        assert_eq!(decoded(&ours), decoded(&lettres));
+        assert_eq!(
+            crlf_line_endings(text),
+            text.replace("\r\n", "\n").replace('\n', "\r\n")
+        );
+    }
 }
