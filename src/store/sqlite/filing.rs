@@ -37,10 +37,12 @@ pub fn file_many(
     render: RenderMany<'_>,
 ) -> StoreResult<Vec<Filed>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut receipts = ReceiptSequences::new(receipt_prefix);
     let mut all_filed = filings
         .iter()
-        .map(|filing| file_one(&tx, receipt_prefix, filing))
+        .map(|filing| file_one(&tx, &mut receipts, filing))
         .collect::<StoreResult<Vec<Filed>>>()?;
+    receipts.save(&tx)?;
     let pairs: Vec<(&Filing, &Filed)> = filings.iter().zip(&all_filed).collect();
     let answers = render(&pairs).map_err(StoreError::Render)?;
     if answers.len() != filings.len() {
@@ -65,7 +67,11 @@ pub fn file_many(
 }
 
 /// Everything of one filing but the answers.
-fn file_one(tx: &Transaction<'_>, receipt_prefix: &str, filing: &Filing) -> StoreResult<Filed> {
+fn file_one(
+    tx: &Transaction<'_>,
+    receipts: &mut ReceiptSequences<'_>,
+    filing: &Filing,
+) -> StoreResult<Filed> {
     let received_at = mark_filed(tx, filing)?;
     let mut attachments = Vec::with_capacity(filing.attachments.len());
     for (position, attachment) in filing.attachments.iter().enumerate() {
@@ -101,7 +107,7 @@ fn file_one(tx: &Transaction<'_>, receipt_prefix: &str, filing: &Filing) -> Stor
         };
         applications.push(file_version(
             tx,
-            receipt_prefix,
+            receipts,
             filing,
             application,
             attachment,
@@ -154,19 +160,22 @@ fn mark_filed(tx: &Transaction<'_>, filing: &Filing) -> StoreResult<Timestamp> {
 /// receipt) on first sight.
 fn file_version(
     tx: &Transaction<'_>,
-    receipt_prefix: &str,
+    receipts: &mut ReceiptSequences<'_>,
     filing: &Filing,
     application: &NewApplication,
     attachment: Option<AttachmentKey>,
     received_at: Timestamp,
 ) -> StoreResult<FiledApplication> {
-    let (application_id, receipt) =
-        find_or_create_application(tx, receipt_prefix, filing, application)?;
-    let number: u32 = tx
-        .prepare_cached(
+    let (application_id, receipt, created) =
+        find_or_create_application(tx, receipts, filing, application)?;
+    let number: u32 = if created {
+        1
+    } else {
+        tx.prepare_cached(
             "SELECT coalesce(max(number), 0) + 1 FROM application_versions WHERE application = ?1",
         )?
-        .query_row([application_id], |row| row.get(0))?;
+        .query_row([application_id], |row| row.get(0))?
+    };
     let version_id: i64 = tx
         .prepare_cached(
             "INSERT INTO application_versions (application, number, message, attachment, sheet,
@@ -215,12 +224,13 @@ fn file_version(
     })
 }
 
+/// The application's id and receipt, and whether it was created now.
 fn find_or_create_application(
     tx: &Transaction<'_>,
-    receipt_prefix: &str,
+    receipts: &mut ReceiptSequences<'_>,
     filing: &Filing,
     application: &NewApplication,
-) -> StoreResult<(i64, String)> {
+) -> StoreResult<(i64, String, bool)> {
     let existing: Option<(i64, String)> = tx
         .prepare_cached(
             "SELECT id, receipt FROM applications
@@ -236,10 +246,10 @@ fn find_or_create_application(
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    if let Some(found) = existing {
-        return Ok(found);
+    if let Some((id, receipt)) = existing {
+        return Ok((id, receipt, false));
     }
-    let receipt = allocate_receipt(tx, receipt_prefix, &filing.call_id)?;
+    let receipt = receipts.next(tx, &filing.call_id)?;
     let id: i64 = tx
         .prepare_cached(
             "INSERT INTO applications (call_id, society, category, project_key, receipt,
@@ -254,21 +264,57 @@ fn find_or_create_application(
             receipt,
             time_to_sql(filing.filed_at),
         ])?;
-    Ok((id, receipt))
+    Ok((id, receipt, true))
 }
 
-/// The next receipt of the call, e.g. `CZKX2020-0001`. Inside the filing
-/// transaction: a rollback gives the number back, so the sequence has no holes.
-fn allocate_receipt(tx: &Transaction<'_>, prefix: &str, call_id: &str) -> StoreResult<String> {
-    tx.prepare_cached(
-        "INSERT INTO receipt_sequences (call_id, last) VALUES (?1, 1)
-         ON CONFLICT (call_id) DO UPDATE SET last = last + 1",
-    )?
-    .execute([call_id])?;
-    let sequence: i64 = tx
-        .prepare_cached("SELECT last FROM receipt_sequences WHERE call_id = ?1")?
-        .query_row([call_id], |row| row.get(0))?;
-    Ok(format_receipt(prefix, call_id, sequence))
+/// Receipt numbers handed out in one filing transaction, e.g. `CZKX2020-0001`.
+///
+/// Each call's last number is read once and written back once, before the commit
+/// ([`ReceiptSequences::save`]), not read and written per application: two statements
+/// fewer per new application. The transaction is `IMMEDIATE`, so no other writer can
+/// take a number meanwhile, and a rollback gives every number back: no holes.
+struct ReceiptSequences<'p> {
+    prefix: &'p str,
+    /// Per call that handed out a number: the last one so far.
+    last: Vec<(String, i64)>,
+}
+
+impl<'p> ReceiptSequences<'p> {
+    fn new(prefix: &'p str) -> ReceiptSequences<'p> {
+        ReceiptSequences {
+            prefix,
+            last: Vec::new(),
+        }
+    }
+
+    fn next(&mut self, tx: &Transaction<'_>, call_id: &str) -> StoreResult<String> {
+        let index = match self.last.iter().position(|(call, _)| call == call_id) {
+            Some(index) => index,
+            None => {
+                let stored: Option<i64> = tx
+                    .prepare_cached("SELECT last FROM receipt_sequences WHERE call_id = ?1")?
+                    .query_row([call_id], |row| row.get(0))
+                    .optional()?;
+                self.last.push((call_id.to_string(), stored.unwrap_or(0)));
+                self.last.len() - 1
+            }
+        };
+        let last = &mut self.last[index].1;
+        *last += 1;
+        Ok(format_receipt(self.prefix, call_id, *last))
+    }
+
+    /// Writes back the last number of every call that handed one out.
+    fn save(&self, tx: &Transaction<'_>) -> StoreResult<()> {
+        for (call_id, last) in &self.last {
+            tx.prepare_cached(
+                "INSERT INTO receipt_sequences (call_id, last) VALUES (?1, ?2)
+                 ON CONFLICT (call_id) DO UPDATE SET last = excluded.last",
+            )?
+            .execute(params![call_id, last])?;
+        }
+        Ok(())
+    }
 }
 
 pub fn format_receipt(prefix: &str, call_id: &str, sequence: i64) -> String {
